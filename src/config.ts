@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Secrets the app needs. In development they may be generated; in production they must be given. */
+const SECRET_NAMES = ['AUTH_SECRET', 'ENCRYPTION_KEY'] as const;
+type SecretName = (typeof SECRET_NAMES)[number];
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
+  ENCRYPTION_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (a 256-bit AES key)')
+      .optional(),
+  ),
+  SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SIGN_IN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  RUN_WORKERS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  /** Unset means: start the embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  databasePoolSize: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  authSecret: string;
+  encryptionKey: string;
+  signInRateLimit: { limit: number; windowSeconds: number };
+  runWorkers: boolean;
+  workerConcurrency: number;
+  version: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function generateSecret(name: SecretName): string {
+  // ENCRYPTION_KEY is an AES-256 key in hex; AUTH_SECRET is any long random string.
+  return randomBytes(32).toString(name === 'ENCRYPTION_KEY' ? 'hex' : 'base64url');
+}
+
+/**
+ * Secrets missing outside production are generated once and kept in `<dataDir>/secrets.json`,
+ * so sessions and encrypted columns survive restarts of a development instance.
+ */
+function loadOrCreateSecrets(dataDir: string, missing: SecretName[]): Record<SecretName, string> {
+  const file = join(dataDir, 'secrets.json');
+  const stored: Partial<Record<SecretName, string>> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<SecretName, string>>)
+    : {};
+  let changed = false;
+  for (const name of missing) {
+    if (!stored[name]) {
+      stored[name] = generateSecret(name);
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  }
+  return stored as Record<SecretName, string>;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Parse the environment once. Everything downstream receives the returned object. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${details}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const missing = SECRET_NAMES.filter((name) => !e[name]);
+  if (missing.length > 0 && e.NODE_ENV === 'production') {
+    throw new ConfigError(`Missing required secret(s) in production: ${missing.join(', ')}`);
+  }
+  const generated = missing.length > 0 ? loadOrCreateSecrets(dataDir, missing) : undefined;
+  const secret = (name: SecretName): string => {
+    const value = e[name] ?? generated?.[name];
+    if (!value) throw new ConfigError(`Missing secret ${name}`);
+    return value;
+  };
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    authSecret: secret('AUTH_SECRET'),
+    encryptionKey: secret('ENCRYPTION_KEY'),
+    signInRateLimit: { limit: e.SIGN_IN_RATE_LIMIT, windowSeconds: e.SIGN_IN_RATE_WINDOW_SECONDS },
+    runWorkers: e.RUN_WORKERS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    version: readVersion(),
+  };
+}

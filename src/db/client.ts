@@ -1,0 +1,20 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Database = NodePgDatabase<Schema>;
+/** A database handle or an open transaction: services accept either, so they can join an outer one. */
+export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Every connection runs in UTC: the seed's TIMESTAMP columns hold UTC wall-clock time. */
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, options: '-c timezone=UTC' });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createDb(pool: pg.Pool): Database {
+  return drizzle(pool, { schema });
+}

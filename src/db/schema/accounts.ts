@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, decimal, foreignKey, index, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { nanoidPk, timestamps, ts } from './columns';
+import { users } from './users';
+
+export const ACCOUNT_PROVIDERS = ['snaptrade', 'paper'] as const;
+
+/** Brokerage accounts: connected through SnapTrade, or the built-in paper broker. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: nanoidPk(),
+    userId: text('user_id').notNull(),
+
+    brokerName: text('broker_name').notNull(),
+    brokerSlug: text('broker_slug').notNull(),
+    accountNumber: text('account_number').notNull(),
+    accountType: text('account_type'),
+    accountName: text('account_name'),
+
+    snaptradeAccountId: text('snaptrade_account_id').notNull(),
+    snaptradeAuthorizationId: text('snaptrade_authorization_id').notNull(),
+
+    isSelected: boolean('is_selected').default(false),
+    isActive: boolean('is_active').default(true),
+    lastSyncAt: ts('last_sync_at'),
+
+    balance: decimal('balance', { precision: 15, scale: 2 }),
+    buyingPower: decimal('buying_power', { precision: 15, scale: 2 }),
+
+    ...timestamps,
+
+    // Beyond the seed: which broker implementation serves this account.
+    provider: text('provider', { enum: ACCOUNT_PROVIDERS }).notNull().default('snaptrade'),
+  },
+  (t) => [
+    foreignKey({ name: 'accounts_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
+      'cascade',
+    ),
+    unique('accounts_user_id_snaptrade_account_id_key').on(t.userId, t.snaptradeAccountId),
+    check('accounts_provider_check', sql`provider IN ('snaptrade', 'paper')`),
+    index('idx_accounts_user').on(t.userId),
+    index('idx_accounts_selected').on(t.userId, t.isSelected).where(sql`is_selected = TRUE`),
+    // One selected account per user, enforced by the database (a trigger deselects the others first).
+    uniqueIndex('uq_accounts_one_selected').on(t.userId).where(sql`is_selected = TRUE`),
+  ],
+);
+
+export type Account = typeof accounts.$inferSelect;

@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import { check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { nanoidPk, timestamps, ts } from './columns';
+import { trades } from './trades';
+import { users } from './users';
+
+export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'cancelled'] as const;
+
+export type SubscriptionSettings = {
+  autoExecute: boolean;
+  maxPositionSize: number;
+  maxDailyTrades: number;
+  scalingFactor: number;
+};
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: nanoidPk(),
+    subscriberId: text('subscriber_id').notNull(),
+    traderId: text('trader_id').notNull(),
+
+    settings: jsonb('settings')
+      .$type<SubscriptionSettings>()
+      .notNull()
+      .default(sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`),
+
+    status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),
+
+    createdAt: ts('created_at').defaultNow(),
+    pausedAt: ts('paused_at'),
+    cancelledAt: ts('cancelled_at'),
+    updatedAt: ts('updated_at').defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'subscriptions_subscriber_id_fkey',
+      columns: [t.subscriberId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    foreignKey({ name: 'subscriptions_trader_id_fkey', columns: [t.traderId], foreignColumns: [users.id] }).onDelete(
+      'cascade',
+    ),
+    unique('subscriptions_subscriber_id_trader_id_key').on(t.subscriberId, t.traderId),
+    check('subscriptions_check', sql`subscriber_id != trader_id`),
+    check('subscriptions_status_check', sql`status IN ('active', 'paused', 'cancelled')`),
+    index('idx_subscriptions_subscriber').on(t.subscriberId, t.status),
+    index('idx_subscriptions_trader').on(t.traderId, t.status),
+  ],
+);
+
+export const COPY_OUTCOMES = [
+  'executed',
+  'skipped',
+  'pending_approval',
+  'approved',
+  'dismissed',
+  'lapsed',
+  'failed',
+] as const;
+
+/**
+ * One decision per (subscription, trader's trade). The unique pair is what makes fan-out
+ * idempotent: a retried job or a second worker cannot decide, and so copy, twice.
+ */
+export const subscriptionTrades = pgTable(
+  'subscription_trades',
+  {
+    id: nanoidPk(),
+    subscriptionId: text('subscription_id').notNull(),
+    sourceTradeId: text('source_trade_id').notNull(),
+    subscriberId: text('subscriber_id').notNull(),
+    traderId: text('trader_id').notNull(),
+    action: text('action', { enum: ['buy', 'sell'] }).notNull(),
+    outcome: text('outcome', { enum: COPY_OUTCOMES }).notNull(),
+    /** Machine-readable reason code (below_minimum, daily_limit, no_account, duplicate, ...). */
+    reason: text('reason'),
+    /** Human-readable detail, such as the broker's error message. */
+    detail: text('detail'),
+    /** The trader's filled quantity the decision was made on. */
+    sourceQuantity: integer('source_quantity').notNull(),
+    /** Quantity from the sizing rule before any cap. */
+    computedQuantity: integer('computed_quantity'),
+    /** Quantity the copy order was (or would be) placed for. */
+    copyQuantity: integer('copy_quantity'),
+    copyTradeId: text('copy_trade_id'),
+    /** When a pending approval lapses. */
+    expiresAt: ts('expires_at'),
+    decidedAt: ts('decided_at'),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'subscription_trades_subscription_id_fkey',
+      columns: [t.subscriptionId],
+      foreignColumns: [subscriptions.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'subscription_trades_source_trade_id_fkey',
+      columns: [t.sourceTradeId],
+      foreignColumns: [trades.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'subscription_trades_subscriber_id_fkey',
+      columns: [t.subscriberId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'subscription_trades_trader_id_fkey',
+      columns: [t.traderId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'subscription_trades_copy_trade_id_fkey',
+      columns: [t.copyTradeId],
+      foreignColumns: [trades.id],
+    }).onDelete('set null'),
+    unique('subscription_trades_subscription_id_source_trade_id_key').on(t.subscriptionId, t.sourceTradeId),
+    check('subscription_trades_action_check', sql`action IN ('buy', 'sell')`),
+    check(
+      'subscription_trades_outcome_check',
+      sql`outcome IN ('executed', 'skipped', 'pending_approval', 'approved', 'dismissed', 'lapsed', 'failed')`,
+    ),
+    check('subscription_trades_quantities_check', sql`source_quantity > 0 AND (copy_quantity IS NULL OR copy_quantity >= 0)`),
+    index('idx_subscription_trades_subscription').on(t.subscriptionId, t.createdAt.desc()),
+    // The approval inbox and the lapse job look only at decisions still waiting.
+    index('idx_subscription_trades_pending')
+      .on(t.subscriberId, t.expiresAt)
+      .where(sql`outcome = 'pending_approval'`),
+    index('idx_subscription_trades_copy_trade').on(t.copyTradeId).where(sql`copy_trade_id IS NOT NULL`),
+  ],
+);
+
+export type Subscription = typeof subscriptions.$inferSelect;
+export type SubscriptionTrade = typeof subscriptionTrades.$inferSelect;

@@ -1,0 +1,64 @@
+/**
+ * Runs once per `vitest run`: starts a throwaway embedded PostgreSQL (or uses
+ * TEST_DATABASE_URL), migrates a template database, and hands its name to the test files,
+ * which each clone their own database from it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { runMigrations } from '../../src/db/migrate';
+import { databaseUrl } from './urls';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgTemplate: string;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let dataDir: string | undefined;
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'alertsify-test-pg-'));
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+    adminUrl = embedded.url();
+    stopEmbedded = embedded.stop;
+  }
+  const template = `alertsify_tmpl_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${template}`);
+  await runMigrations(databaseUrl(adminUrl, template));
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+
+  return async () => {
+    // Drop the template and any test database a crashed file left behind.
+    const left = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
+      [template, `${template}_t%`],
+    );
+    for (const { datname } of left.rows) {
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+    }
+    await admin.end();
+    await stopEmbedded?.();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+}
