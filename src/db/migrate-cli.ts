@@ -12,7 +12,12 @@ const config = loadConfig();
 const log = createLogger(config);
 const embedded = config.databaseUrl
   ? undefined
-  : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, persistent: true, log });
+  : await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      persistent: true,
+      log,
+    });
 try {
   const url = config.databaseUrl ?? (await ensureDatabase(embedded?.url() ?? '', APP_DATABASE));
   await runMigrations(url);

@@ -10,7 +10,10 @@ export type TestDatabase = {
   pool: pg.Pool;
   db: Database;
   /** Run plain SQL, as any other writer would. */
-  sql: <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
+  sql: <R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ) => Promise<pg.QueryResult<R>>;
 };
 
 /**
@@ -27,7 +30,9 @@ export function useTestDatabase(): TestDatabase {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {
-      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`);
+      await admin.query(
+        `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`,
+      );
     } finally {
       await admin.end();
     }

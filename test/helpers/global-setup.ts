@@ -36,7 +36,12 @@ export default async function setup(project: TestProject) {
   let dataDir: string | undefined;
   if (!adminUrl) {
     dataDir = mkdtempSync(join(tmpdir(), 'alertsify-test-pg-'));
-    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      persistent: false,
+      fast: true,
+    });
     adminUrl = embedded.url();
     stopEmbedded = embedded.stop;
   }

@@ -159,9 +159,9 @@ CREATE TABLE "parent_trades" (
 	"expiration" date NOT NULL,
 	"symbol" text NOT NULL,
 	"status" text DEFAULT 'open' NOT NULL,
-	"total_cost_basis" numeric(15, 2) DEFAULT '0',
-	"total_proceeds" numeric(15, 2) DEFAULT '0',
-	"total_pnl" numeric(15, 2) DEFAULT '0',
+	"total_cost_basis" numeric(15, 2) DEFAULT 0,
+	"total_proceeds" numeric(15, 2) DEFAULT 0,
+	"total_pnl" numeric(15, 2) DEFAULT 0,
 	"opened_at" timestamp DEFAULT now(),
 	"closed_at" timestamp,
 	"created_at" timestamp DEFAULT now(),
@@ -171,7 +171,8 @@ CREATE TABLE "parent_trades" (
 	"sold_quantity" integer DEFAULT 0 NOT NULL,
 	"avg_entry_price" numeric(16, 6),
 	CONSTRAINT "parent_trades_option_type_check" CHECK (option_type IN ('call', 'put')),
-	CONSTRAINT "parent_trades_status_check" CHECK (status IN ('open', 'closed', 'expired', 'cancelled'))
+	CONSTRAINT "parent_trades_status_check" CHECK (status IN ('open', 'closed', 'expired', 'cancelled')),
+	CONSTRAINT "parent_trades_strike_check" CHECK (strike > 0)
 );
 --> statement-breakpoint
 CREATE TABLE "trades" (
@@ -200,7 +201,10 @@ CREATE TABLE "trades" (
 	CONSTRAINT "trades_action_check" CHECK (action IN ('buy', 'sell')),
 	CONSTRAINT "trades_order_type_check" CHECK (order_type IN ('Market', 'Limit', 'Stop', 'StopLimit')),
 	CONSTRAINT "trades_status_check" CHECK (status IN ('pending', 'filled', 'partial', 'cancelled', 'rejected')),
-	CONSTRAINT "trades_source_check" CHECK (source IN ('manual', 'copy', 'auto'))
+	CONSTRAINT "trades_source_check" CHECK (source IN ('manual', 'copy', 'auto')),
+	CONSTRAINT "trades_quantity_check" CHECK (quantity > 0 AND filled_quantity >= 0 AND filled_quantity <= quantity),
+	CONSTRAINT "trades_filled_price_check" CHECK (COALESCE(filled_quantity, 0) = 0 OR filled_price IS NOT NULL),
+	CONSTRAINT "trades_prices_check" CHECK ((limit_price IS NULL OR limit_price > 0) AND (stop_price IS NULL OR stop_price > 0) AND (filled_price IS NULL OR filled_price >= 0))
 );
 --> statement-breakpoint
 CREATE TABLE "users" (

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, decimal, foreignKey, index, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  decimal,
+  foreignKey,
+  index,
+  pgTable,
+  text,
+  unique,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { nanoidPk, timestamps, ts } from './columns';
 import { users } from './users';
 

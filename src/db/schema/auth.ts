@@ -17,7 +17,9 @@ export const sessions = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'sessions_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
+    foreignKey({ name: 'sessions_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
+      'cascade',
+    ),
     index('idx_sessions_token').on(t.sessionToken),
     index('idx_sessions_user').on(t.userId),
   ],
@@ -45,9 +47,11 @@ export const authAccounts = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'auth_accounts_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'auth_accounts_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
     index('idx_auth_accounts_user').on(t.userId),
   ],
 );

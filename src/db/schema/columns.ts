@@ -8,10 +8,7 @@ import { text, timestamp } from 'drizzle-orm/pg-core';
 export const ts = (name: string) => timestamp(name, { mode: 'date' });
 
 /** `id TEXT PRIMARY KEY DEFAULT nanoid()` as the seed declares it. */
-export const nanoidPk = () =>
-  text('id')
-    .primaryKey()
-    .default(sql`nanoid()`);
+export const nanoidPk = () => text('id').primaryKey().default(sql`nanoid()`);
 
 /** The seed's `created_at` / `updated_at` pair (nullable, defaulting to now). */
 export const timestamps = {

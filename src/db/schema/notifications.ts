@@ -17,12 +17,16 @@ export const notifications = pgTable(
     createdAt: ts('created_at').defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'notifications_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'notifications_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
     index('idx_notifications_user').on(t.userId, t.createdAt.desc().nullsFirst()),
     // The unread badge and "mark all read" touch only unread rows.
-    index('idx_notifications_unread').on(t.userId, t.read, t.createdAt.desc().nullsFirst()).where(sql`read = FALSE`),
+    index('idx_notifications_unread')
+      .on(t.userId, t.read, t.createdAt.desc().nullsFirst())
+      .where(sql`read = FALSE`),
   ],
 );
 
@@ -36,9 +40,11 @@ export const pushSubscriptions = pgTable(
     createdAt: ts('created_at').defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'push_subscriptions_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'push_subscriptions_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
     unique('push_subscriptions_user_id_subscription_key').on(t.userId, t.subscription),
   ],
 );

@@ -23,7 +23,9 @@ export const subscriptions = pgTable(
     settings: jsonb('settings')
       .$type<SubscriptionSettings>()
       .notNull()
-      .default(sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`),
+      .default(
+        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`,
+      ),
 
     status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),
 
@@ -38,9 +40,11 @@ export const subscriptions = pgTable(
       columns: [t.subscriberId],
       foreignColumns: [users.id],
     }).onDelete('cascade'),
-    foreignKey({ name: 'subscriptions_trader_id_fkey', columns: [t.traderId], foreignColumns: [users.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'subscriptions_trader_id_fkey',
+      columns: [t.traderId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
     unique('subscriptions_subscriber_id_trader_id_key').on(t.subscriberId, t.traderId),
     check('subscriptions_check', sql`subscriber_id != trader_id`),
     check('subscriptions_status_check', sql`status IN ('active', 'paused', 'cancelled')`),
@@ -121,7 +125,10 @@ export const subscriptionTrades = pgTable(
       'subscription_trades_outcome_check',
       sql`outcome IN ('executed', 'skipped', 'pending_approval', 'approved', 'dismissed', 'lapsed', 'failed')`,
     ),
-    check('subscription_trades_quantities_check', sql`source_quantity > 0 AND (copy_quantity IS NULL OR copy_quantity >= 0)`),
+    check(
+      'subscription_trades_quantities_check',
+      sql`source_quantity > 0 AND (copy_quantity IS NULL OR copy_quantity >= 0)`,
+    ),
     index('idx_subscription_trades_subscription').on(t.subscriptionId, t.createdAt.desc()),
     // The approval inbox and the lapse job look only at decisions still waiting.
     index('idx_subscription_trades_pending')

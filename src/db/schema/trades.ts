@@ -38,9 +38,9 @@ export const parentTrades = pgTable(
 
     status: text('status', { enum: POSITION_STATUSES }).notNull().default('open'),
 
-    totalCostBasis: decimal('total_cost_basis', { precision: 15, scale: 2 }).default('0'),
-    totalProceeds: decimal('total_proceeds', { precision: 15, scale: 2 }).default('0'),
-    totalPnl: decimal('total_pnl', { precision: 15, scale: 2 }).default('0'),
+    totalCostBasis: decimal('total_cost_basis', { precision: 15, scale: 2 }).default(sql`0`),
+    totalProceeds: decimal('total_proceeds', { precision: 15, scale: 2 }).default(sql`0`),
+    totalPnl: decimal('total_pnl', { precision: 15, scale: 2 }).default(sql`0`),
 
     openedAt: ts('opened_at').defaultNow(),
     closedAt: ts('closed_at'),
@@ -55,9 +55,11 @@ export const parentTrades = pgTable(
     avgEntryPrice: decimal('avg_entry_price', { precision: 16, scale: 6 }),
   },
   (t) => [
-    foreignKey({ name: 'parent_trades_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'parent_trades_user_id_fkey',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
     foreignKey({
       name: 'parent_trades_source_parent_trade_id_fkey',
       columns: [t.sourceParentTradeId],
@@ -65,6 +67,8 @@ export const parentTrades = pgTable(
     }).onDelete('set null'),
     check('parent_trades_option_type_check', sql`option_type IN ('call', 'put')`),
     check('parent_trades_status_check', sql`status IN ('open', 'closed', 'expired', 'cancelled')`),
+    // Beyond the seed: a contract's strike is positive.
+    check('parent_trades_strike_check', sql`strike > 0`),
     index('idx_parent_trades_user').on(t.userId),
     index('idx_parent_trades_status').on(t.userId, t.status),
     index('idx_parent_trades_symbol').on(t.symbol),
@@ -122,14 +126,30 @@ export const trades = pgTable(
       columns: [t.parentTradeId],
       foreignColumns: [parentTrades.id],
     }).onDelete('cascade'),
-    foreignKey({ name: 'trades_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
+    foreignKey({ name: 'trades_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(
+      'cascade',
+    ),
     foreignKey({ name: 'trades_account_id_fkey', columns: [t.accountId], foreignColumns: [accounts.id] }),
-    foreignKey({ name: 'trades_source_trader_id_fkey', columns: [t.sourceTraderId], foreignColumns: [users.id] }),
+    foreignKey({
+      name: 'trades_source_trader_id_fkey',
+      columns: [t.sourceTraderId],
+      foreignColumns: [users.id],
+    }),
     foreignKey({ name: 'trades_source_trade_id_fkey', columns: [t.sourceTradeId], foreignColumns: [t.id] }),
     check('trades_action_check', sql`action IN ('buy', 'sell')`),
     check('trades_order_type_check', sql`order_type IN ('Market', 'Limit', 'Stop', 'StopLimit')`),
     check('trades_status_check', sql`status IN ('pending', 'filled', 'partial', 'cancelled', 'rejected')`),
     check('trades_source_check', sql`source IN ('manual', 'copy', 'auto')`),
+    // Beyond the seed: what the fill trigger relies on.
+    check(
+      'trades_quantity_check',
+      sql`quantity > 0 AND filled_quantity >= 0 AND filled_quantity <= quantity`,
+    ),
+    check('trades_filled_price_check', sql`COALESCE(filled_quantity, 0) = 0 OR filled_price IS NOT NULL`),
+    check(
+      'trades_prices_check',
+      sql`(limit_price IS NULL OR limit_price > 0) AND (stop_price IS NULL OR stop_price > 0) AND (filled_price IS NULL OR filled_price >= 0)`,
+    ),
     index('idx_trades_parent').on(t.parentTradeId),
     index('idx_trades_user').on(t.userId),
     // Order sync scans only the orders still working at the broker.
@@ -167,9 +187,11 @@ export const orderEvents = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
-    foreignKey({ name: 'order_events_trade_id_fkey', columns: [t.tradeId], foreignColumns: [trades.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      name: 'order_events_trade_id_fkey',
+      columns: [t.tradeId],
+      foreignColumns: [trades.id],
+    }).onDelete('cascade'),
     check(
       'order_events_type_check',
       sql`type IN ('created', 'submitted', 'partially_filled', 'filled', 'cancel_requested', 'cancelled', 'rejected', 'synced')`,
