@@ -2,6 +2,7 @@ export * from './accounts';
 export * from './audit';
 export * from './auth';
 export * from './notifications';
+export * from './paper';
 export * from './rate-limits';
 export * from './subscriptions';
 export * from './trades';

@@ -1,0 +1,105 @@
+/**
+ * The one port every broker implements (PRODUCT.md §2 "Brokers"). Services talk to this,
+ * never to an SDK. Expected outcomes (an order the broker refuses) are values; outages and
+ * bugs are exceptions (`BrokerUnavailableError` may be retried).
+ */
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'Market' | 'Limit' | 'Stop' | 'StopLimit';
+export type TimeInForce = 'Day' | 'GTC';
+export type BrokerOrderStatus = 'pending' | 'partial' | 'filled' | 'cancelled' | 'rejected';
+
+/** Which brokerage account an operation is for, with what the implementation needs to reach it. */
+export type BrokerAccountRef = {
+  /** Our `accounts.id`. */
+  accountId: string;
+  provider: 'paper' | 'snaptrade';
+  /** The broker's id of the account (`accounts.snaptrade_account_id`). */
+  brokerAccountId: string;
+  /** SnapTrade credentials of the account's owner (the secret decrypted), for provider 'snaptrade'. */
+  snaptrade?: { userId: string; userSecret: string };
+};
+
+export type PlaceOrderRequest = {
+  /** Our `trades.id`. Brokers that support a client order id refuse a second order with it. */
+  clientOrderId: string;
+  /** OCC option symbol, e.g. `AAPL  240119C00150000`. */
+  symbol: string;
+  side: OrderSide;
+  quantity: number;
+  orderType: OrderType;
+  /** Decimal strings, per contract (not × 100). */
+  limitPrice?: string;
+  stopPrice?: string;
+  timeInForce: TimeInForce;
+};
+
+export type BrokerOrder = {
+  brokerOrderId: string;
+  clientOrderId?: string;
+  symbol: string;
+  side: OrderSide;
+  orderType: OrderType;
+  status: BrokerOrderStatus;
+  quantity: number;
+  /** Cumulative. */
+  filledQuantity: number;
+  /** Average price of the filled quantity, per contract; null while nothing filled. */
+  averageFillPrice: string | null;
+  /** Why the broker rejected or cancelled it, when it says. */
+  reason?: string;
+  updatedAt: Date;
+};
+
+export type PlaceOrderResult =
+  | { ok: true; order: BrokerOrder }
+  | {
+      ok: false;
+      reason: string;
+      code: 'rejected' | 'insufficient_buying_power' | 'expired_contract' | 'insufficient_position';
+    };
+
+export type Balances = {
+  /** Decimal strings in the account currency. */
+  cash: string;
+  buyingPower: string;
+  currency: string;
+};
+
+export type BrokerPosition = {
+  symbol: string;
+  quantity: number;
+  averagePrice: string | null;
+};
+
+export type Quote = {
+  symbol: string;
+  bid: string;
+  ask: string;
+  last: string;
+};
+
+export interface Broker {
+  placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult>;
+  /** Ask the broker to cancel; returns the order as the broker now reports it. */
+  cancelOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder>;
+  getOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder | null>;
+  /** Recent orders of the account (at least those of the last few days). */
+  listOrders(account: BrokerAccountRef): Promise<BrokerOrder[]>;
+  getBalances(account: BrokerAccountRef): Promise<Balances>;
+  getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]>;
+  /** A current quote, used to estimate the cost of a Market order before placing it. */
+  getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote>;
+}
+
+/** The broker could not be reached or failed; the operation may be retried later. */
+export class BrokerUnavailableError extends Error {
+  override name = 'BrokerUnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
