@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { Logger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import pg from 'pg';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 // Serialises migrators started at once (several app processes booting together).
 const MIGRATION_LOCK_ID = 724_417_001;
+
+const quietLogger = new Logger(() => () => {});
 
 /** Apply every committed migration not yet applied; safe to run again and from several processes. */
 export async function runMigrations(connectionString: string): Promise<void> {
@@ -16,6 +19,8 @@ export async function runMigrations(connectionString: string): Promise<void> {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      // The job queue's own schema (graphile_worker), so jobs can be added in any transaction.
+      await runWorkerMigrations({ connectionString, logger: quietLogger });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }

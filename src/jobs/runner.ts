@@ -1,0 +1,65 @@
+import {
+  type ParsedCronItem,
+  parseCronItems,
+  type Runner,
+  run,
+  type TaskList,
+  Logger as WorkerLogger,
+} from 'graphile-worker';
+import type pg from 'pg';
+import type { Logger } from '../logger';
+
+export type CronEntry = { task: string; pattern: string; identifier?: string };
+
+export type WorkerHandle = {
+  /** Finish the jobs in hand, take no new ones. */
+  stop: () => Promise<void>;
+};
+
+/** Route graphile-worker's own log lines into pino. */
+function workerLogger(log: Logger): WorkerLogger {
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...meta };
+    if (level === 'error') log.error(fields, message);
+    else if (level === 'warning') log.warn(fields, message);
+    else if (level === 'info') log.debug(fields, message);
+    else log.trace(fields, message);
+  });
+}
+
+/**
+ * Start a pool of job workers in this process. Workers are woken by LISTEN/NOTIFY the moment a
+ * job commits, so pick-up takes milliseconds; any number of processes can run this at once.
+ */
+export async function startWorker(options: {
+  pool: pg.Pool;
+  tasks: TaskList;
+  concurrency: number;
+  log: Logger;
+  cron?: CronEntry[];
+  /** Fallback polling for jobs scheduled in the future; new jobs arrive by NOTIFY regardless. */
+  pollIntervalMs?: number;
+}): Promise<WorkerHandle> {
+  const parsedCronItems: ParsedCronItem[] = parseCronItems(
+    (options.cron ?? []).map((entry) => ({
+      task: entry.task,
+      match: entry.pattern,
+      identifier: entry.identifier ?? entry.task,
+      options: { backfillPeriod: 0 },
+    })),
+  );
+  const runner: Runner = await run({
+    pgPool: options.pool,
+    taskList: options.tasks,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: options.pollIntervalMs ?? 1000,
+    logger: workerLogger(options.log),
+    parsedCronItems,
+  });
+  return {
+    stop: async () => {
+      await runner.stop();
+    },
+  };
+}
