@@ -57,14 +57,18 @@ CREATE TRIGGER auth_verifications_updated_at BEFORE UPDATE ON auth_verifications
 -- half-filled counts its half). Executions are folded in fill order with a moving weighted
 -- average entry, so adding to a position later never rewrites the P&L of an earlier sale:
 --   buy:  held_qty += q; held_cost += q × p
---   sell: avg = held_cost / held_qty; removed = avg × q (all of held_cost on the last one);
+--   sell: removed = round(held_cost × q / held_qty, 20) (all of held_cost on the last one);
 --         realised += (q × p − removed) × 100
 -- A sell's pnl is round(realised after) − round(realised before): each is within a cent of
 -- its exact value, and their sum is the rounded total, so once every contract is closed
--- total_pnl = total_proceeds − total_cost_basis to the cent. src/domain/position.ts holds
--- the same fold in TypeScript; the two must stay identical.
--- A trade is placed in the fold by its filled_at (then created_at, then id); a single order
--- that fills in several pieces counts as one execution at its average price.
+-- total_pnl = total_proceeds − total_cost_basis to the cent. The one rounding inside the
+-- fold (20 decimals, dividing last) is fixed so that this and src/domain/position.ts, which
+-- holds the same fold in TypeScript, agree to the last digit; a test checks they do.
+-- A trade is placed in the fold by its filled_at (then created_at, then id, all at the
+-- millisecond precision and code-unit order TypeScript has); a single order that fills in
+-- several pieces counts as one execution at its average price.
+-- pnl_percent is clamped to what the seed's numeric(8,4) holds (±9999.9999 %): a contract
+-- bought at 0.01 and sold at 1.50 must still record its fill.
 CREATE OR REPLACE FUNCTION refresh_parent_trade(p_parent_trade_id text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -76,7 +80,8 @@ DECLARE
   buy_cost numeric := 0;
   sell_value numeric := 0;
   realised numeric := 0;
-  avg_price numeric;
+  basis_cost numeric;
+  basis_qty integer;
   entry_price numeric;
   removed numeric;
   sell_pnl numeric(15, 2);
@@ -93,9 +98,11 @@ BEGIN
     SELECT id, action, filled_quantity AS qty, filled_price AS price, filled_at, pnl, pnl_percent
       FROM trades
      WHERE parent_trade_id = p_parent_trade_id AND filled_quantity > 0
-     ORDER BY filled_at NULLS LAST, created_at NULLS LAST, id
+     ORDER BY date_trunc('milliseconds', filled_at) NULLS LAST,
+              date_trunc('milliseconds', created_at) NULLS LAST,
+              id COLLATE "C"
   LOOP
-    last_fill_at := COALESCE(t.filled_at, last_fill_at);
+    last_fill_at := GREATEST(t.filled_at, last_fill_at);
     IF t.action = 'buy' THEN
       held_qty := held_qty + t.qty;
       held_cost := held_cost + t.qty * t.price;
@@ -104,23 +111,28 @@ BEGIN
       entry_price := held_cost / held_qty;
     ELSE
       IF held_qty > 0 THEN
-        avg_price := held_cost / held_qty;
+        basis_cost := held_cost;
+        basis_qty := held_qty;
       ELSIF bought_qty > 0 THEN
         -- Only reachable when fill times are out of order; fall back to the whole position.
-        avg_price := buy_cost / bought_qty;
+        basis_cost := buy_cost;
+        basis_qty := bought_qty;
       ELSE
-        avg_price := t.price;
+        basis_cost := t.qty * t.price;
+        basis_qty := t.qty;
       END IF;
       IF held_qty > 0 AND t.qty >= held_qty THEN
         removed := held_cost;
       ELSE
-        removed := avg_price * t.qty;
+        removed := round(basis_cost * t.qty / basis_qty, 20);
       END IF;
       sell_pnl := round(realised + (t.qty * t.price - removed) * 100, 2) - round(realised, 2);
       realised := realised + (t.qty * t.price - removed) * 100;
-      sell_pnl_percent := CASE WHEN avg_price = 0 THEN NULL
-                               ELSE round((t.price - avg_price) / avg_price * 100, 4) END;
-      entry_price := avg_price;
+      sell_pnl_percent := CASE WHEN basis_cost = 0 THEN NULL
+                               ELSE LEAST(GREATEST(
+                                      round((t.price * basis_qty - basis_cost) * 100 / basis_cost, 4),
+                                      -9999.9999), 9999.9999) END;
+      entry_price := basis_cost / basis_qty;
       held_cost := held_cost - removed;
       held_qty := held_qty - t.qty;
       IF held_qty <= 0 THEN
@@ -134,6 +146,9 @@ BEGIN
       END IF;
     END IF;
   END LOOP;
+  IF held_qty > 0 THEN
+    entry_price := held_cost / held_qty;
+  END IF;
 
   -- A sell with nothing filled has no P&L.
   UPDATE trades SET pnl = NULL, pnl_percent = NULL

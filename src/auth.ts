@@ -1,0 +1,134 @@
+import { APIError, BASE_ERROR_CODES, betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import type { Config } from './config';
+import type { Database } from './db/client';
+import { authAccounts, authVerifications, sessions, users } from './db/schema';
+import type { Logger } from './logger';
+import { isUserActive } from './services/users/is-user-active';
+
+/** Cookies are named `alertsify.session_token` and so on. */
+export const AUTH_COOKIE_PREFIX = 'alertsify';
+export const SESSION_COOKIE_NAME = `${AUTH_COOKIE_PREFIX}.session_token`;
+export const AUTH_BASE_PATH = '/api/auth';
+/**
+ * The client address, set by our HTTP layer from the socket (any value a client sends is
+ * replaced). better-auth records it on the session; it never reads a client-controlled header.
+ */
+export const CLIENT_IP_HEADER = 'x-alertsify-client-ip';
+
+export type AuthDeps = {
+  db: Database;
+  config: Pick<Config, 'authSecret' | 'publicUrl'>;
+  log: Logger;
+};
+
+/**
+ * The drizzle adapter addresses a table by its key in `schema` (= `modelName`) and a column by
+ * its drizzle property name (= the value in `fields`), never by the SQL column name. The keys
+ * here are the SQL table names so the mapping below reads like the database.
+ */
+const authSchema = {
+  users,
+  sessions,
+  auth_accounts: authAccounts,
+  auth_verifications: authVerifications,
+};
+
+/** better-auth reads these at request time; nothing may report usage to a third party. */
+function silenceTelemetry(log: Logger): void {
+  for (const name of ['BETTER_AUTH_TELEMETRY', 'BETTER_AUTH_TELEMETRY_ENDPOINT']) {
+    if (process.env[name] !== undefined) {
+      log.warn({ variable: name }, 'ignoring better-auth telemetry setting: telemetry stays off');
+      delete process.env[name];
+    }
+  }
+}
+
+/** Email + password authentication with database sessions in the seed's `sessions` table. */
+export function createAuth({ db, config, log }: AuthDeps) {
+  silenceTelemetry(log);
+  const authLog = log.child({ component: 'better-auth' });
+  return betterAuth({
+    appName: 'Alertsify',
+    secret: config.authSecret,
+    baseURL: config.publicUrl,
+    basePath: AUTH_BASE_PATH,
+    trustedOrigins: [new URL(config.publicUrl).origin],
+    telemetry: { enabled: false },
+    // Our own limiter (rate_limits table) guards sign-in; see src/http/routes/auth.ts.
+    rateLimit: { enabled: false },
+    database: drizzleAdapter(db, { provider: 'pg', schema: authSchema }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+    },
+    user: {
+      modelName: 'users',
+      fields: { image: 'avatarUrl', emailVerified: 'emailVerified' },
+    },
+    session: {
+      modelName: 'sessions',
+      fields: { token: 'sessionToken', expiresAt: 'expires' },
+    },
+    // better-auth's default field names (userId, accountId, providerId, password, ...) are
+    // already the drizzle property names of these tables.
+    account: { modelName: 'auth_accounts' },
+    verification: { modelName: 'auth_verifications' },
+    databaseHooks: {
+      session: {
+        create: {
+          // Every way of obtaining a session passes here: a soft-deleted user gets none, and the
+          // answer is the same as for a wrong password.
+          before: async (session) => {
+            if (!(await isUserActive({ ctx: { db }, input: { userId: session.userId } }))) {
+              throw APIError.from('UNAUTHORIZED', BASE_ERROR_CODES.INVALID_EMAIL_OR_PASSWORD);
+            }
+          },
+        },
+      },
+    },
+    advanced: {
+      cookiePrefix: AUTH_COOKIE_PREFIX,
+      // better-auth turns these checks off when NODE_ENV=test; we test what production runs.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    logger: {
+      // At 'debug' (or 'warn'/'error') better-auth also prints every refusal to stderr itself.
+      level: 'info',
+      log: (level, message, ...args) => {
+        const fields = args.length > 0 ? { args } : {};
+        // A failed sign-in is a user mistake, not a server warning.
+        if (level === 'warn') authLog.info(fields, message);
+        else authLog[level](fields, message);
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+export type ResolvedSession = {
+  userId: string;
+  sessionId: string;
+  /** Cookies better-auth set while reading the session (a refreshed expiry): pass them on. */
+  setCookies: string[];
+};
+
+/**
+ * The session behind a request's cookie, if it is valid and its user still active. A session of
+ * a user soft-deleted after signing in is refused here.
+ */
+export async function resolveSession(
+  auth: Auth,
+  db: Database,
+  headers: Headers,
+): Promise<ResolvedSession | null> {
+  const { response: found, headers: answered } = await auth.api.getSession({ headers, returnHeaders: true });
+  if (!found) return null;
+  if (!(await isUserActive({ ctx: { db }, input: { userId: found.user.id } }))) return null;
+  return { userId: found.user.id, sessionId: found.session.id, setCookies: answered.getSetCookie() };
+}

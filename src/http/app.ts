@@ -1,0 +1,57 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type Auth, createAuth } from '../auth';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { systemClock } from '../services/context';
+import { type AppDeps, type AppEnv, createRouter } from './env';
+import { errorResponse } from './errors';
+import { requestContext } from './middleware/request-id';
+import { requestLog } from './middleware/request-log';
+import { serveOpenApiDocument } from './openapi';
+import { authRouter } from './routes/auth';
+import { healthRouter } from './routes/health';
+import { meRouter } from './routes/me';
+import { serveSpa } from './static';
+
+export type CreateAppOptions = {
+  db: Database;
+  config: Config;
+  log: Logger;
+  /** Injected clock (tests move time); defaults to the system clock. */
+  now?: () => Date;
+  /** Defaults to better-auth configured from `config` over `db`. */
+  auth?: Auth;
+  /** A built single-page app to serve outside `/api` (web/dist). */
+  staticDir?: string;
+};
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(options: CreateAppOptions): App {
+  const deps: AppDeps = {
+    db: options.db,
+    config: options.config,
+    log: options.log,
+    now: options.now ?? systemClock,
+    auth: options.auth ?? createAuth({ db: options.db, config: options.config, log: options.log }),
+  };
+
+  const app = createRouter();
+  app.use('*', requestContext(deps.log));
+  app.use('*', requestLog());
+  app.onError((error, c) => errorResponse(c, error));
+
+  // One router per resource; each validates, calls services and lets errors reach the mapper.
+  app.route('/api', healthRouter(deps));
+  app.route('/api', meRouter(deps));
+  app.route('/api', authRouter(deps));
+  serveOpenApiDocument(app, deps.config.version);
+
+  if (options.staticDir) app.get('*', serveSpa(options.staticDir));
+  app.notFound((c) =>
+    errorResponse(c, new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
+  );
+  return app;
+}

@@ -1,0 +1,47 @@
+import type { HttpBindings } from '@hono/node-server';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Auth } from '../auth';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { validationErrorFromZod } from '../errors';
+import type { Logger } from '../logger';
+import type { Actor, ServiceContext } from '../services/context';
+
+/** What the HTTP layer is built from. Routers receive it; they never open the database themselves. */
+export type AppDeps = {
+  db: Database;
+  config: Config;
+  log: Logger;
+  auth: Auth;
+  now: () => Date;
+};
+
+export type AppVariables = {
+  requestId: string;
+  /** The request's logger, already bound to its request id. */
+  log: Logger;
+  actor: Actor;
+};
+
+/** Bindings are partial: in-process tests (`app.request`) have no Node socket behind them. */
+export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: AppVariables };
+
+export type AppContext = Context<AppEnv>;
+
+/**
+ * A router whose request validation failures become VALIDATION errors naming the field, handled
+ * by the one error mapper like every other error.
+ */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationErrorFromZod(result.error);
+    },
+  });
+}
+
+/** The service context for this request: who acts comes from the auth middleware. */
+export function serviceContext(deps: AppDeps, c: AppContext): ServiceContext {
+  return { db: deps.db, actor: c.get('actor'), now: deps.now, log: c.get('log') };
+}

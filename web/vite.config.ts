@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+
+/** The API the dev server forwards `/api` to: the Node server started by `npm run dev`. */
+const API_TARGET = 'http://localhost:3000';
+
+export default defineConfig({
+  root: webRoot,
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    emptyOutDir: true,
+  },
+  server: {
+    proxy: {
+      '/api': {
+        target: API_TARGET,
+        configure: (proxy) => {
+          // better-auth refuses a POST whose Origin is not its public URL. A page served by this
+          // dev server is same-origin with it, so present that request as same-origin with the
+          // API; any other origin passes through unchanged and is refused as it would be in production.
+          proxy.on('proxyReq', (proxyReq, req) => {
+            const origin = req.headers.origin;
+            if (origin && URL.canParse(origin) && new URL(origin).host === req.headers.host) {
+              proxyReq.setHeader('origin', API_TARGET);
+            }
+          });
+        },
+      },
+    },
+  },
+});
