@@ -34,6 +34,11 @@ const EnvSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  BROKER: z.enum(['paper', 'snaptrade', 'snaptrade-sim']).default('paper'),
+  PAPER_QUOTE_SEED: z.string().min(1).default('alertsify'),
+  SNAPTRADE_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
 });
 
 export type Config = {
@@ -52,6 +57,13 @@ export type Config = {
   signInRateLimit: { limit: number; windowSeconds: number };
   runWorkers: boolean;
   workerConcurrency: number;
+  /**
+   * Where SnapTrade connections go: nowhere ('paper': paper accounts only), the real SnapTrade
+   * API, or a SnapTrade simulator started in-process. Paper accounts work in every mode.
+   */
+  broker: 'paper' | 'snaptrade' | 'snaptrade-sim';
+  paperQuoteSeed: string;
+  snaptrade: { clientId: string | undefined; consumerKey: string | undefined; baseUrl: string | undefined };
   version: string;
 };
 
@@ -108,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   const missing = SECRET_NAMES.filter((name) => !e[name]);
+  if (e.BROKER === 'snaptrade' && (!e.SNAPTRADE_CLIENT_ID || !e.SNAPTRADE_CONSUMER_KEY)) {
+    throw new ConfigError('BROKER=snaptrade needs SNAPTRADE_CLIENT_ID and SNAPTRADE_CONSUMER_KEY');
+  }
   if (missing.length > 0 && e.NODE_ENV === 'production') {
     throw new ConfigError(`Missing required secret(s) in production: ${missing.join(', ')}`);
   }
@@ -132,6 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRateLimit: { limit: e.SIGN_IN_RATE_LIMIT, windowSeconds: e.SIGN_IN_RATE_WINDOW_SECONDS },
     runWorkers: e.RUN_WORKERS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    broker: e.BROKER,
+    paperQuoteSeed: e.PAPER_QUOTE_SEED,
+    snaptrade: {
+      clientId: e.SNAPTRADE_CLIENT_ID,
+      consumerKey: e.SNAPTRADE_CONSUMER_KEY,
+      baseUrl: e.SNAPTRADE_BASE_URL,
+    },
     version: readVersion(),
   };
 }

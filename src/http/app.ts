@@ -5,14 +5,18 @@ import type { Database } from '../db/client';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { systemClock } from '../services/context';
+import type { TradingDeps } from '../services/trading/deps';
 import { type AppDeps, type AppEnv, createRouter } from './env';
 import { errorResponse } from './errors';
 import { requestContext } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { serveOpenApiDocument } from './openapi';
+import { accountsRouter } from './routes/accounts';
 import { authRouter } from './routes/auth';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
+import { ordersRouter } from './routes/orders';
+import { positionsRouter } from './routes/positions';
 import { serveSpa } from './static';
 
 export type CreateAppOptions = {
@@ -25,6 +29,7 @@ export type CreateAppOptions = {
   auth?: Auth;
   /** A built single-page app to serve outside `/api` (web/dist). */
   staticDir?: string;
+  trading: TradingDeps;
 };
 
 export type App = OpenAPIHono<AppEnv>;
@@ -36,6 +41,7 @@ export function createApp(options: CreateAppOptions): App {
     log: options.log,
     now: options.now ?? systemClock,
     auth: options.auth ?? createAuth({ db: options.db, config: options.config, log: options.log }),
+    trading: options.trading,
   };
 
   const app = createRouter();
@@ -47,6 +53,9 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', healthRouter(deps));
   app.route('/api', meRouter(deps));
   app.route('/api', authRouter(deps));
+  app.route('/api', accountsRouter(deps));
+  app.route('/api', ordersRouter(deps));
+  app.route('/api', positionsRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 
   if (options.staticDir) app.get('*', serveSpa(options.staticDir));

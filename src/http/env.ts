@@ -7,6 +7,7 @@ import type { Database } from '../db/client';
 import { validationErrorFromZod } from '../errors';
 import type { Logger } from '../logger';
 import type { Actor, ServiceContext } from '../services/context';
+import type { TradingDeps } from '../services/trading/deps';
 
 /** What the HTTP layer is built from. Routers receive it; they never open the database themselves. */
 export type AppDeps = {
@@ -15,6 +16,8 @@ export type AppDeps = {
   log: Logger;
   auth: Auth;
   now: () => Date;
+  /** Brokers behind the trading routes. */
+  trading: TradingDeps;
 };
 
 export type AppVariables = {

@@ -6,9 +6,13 @@ import { Writable } from 'node:stream';
 import type { HttpBindings } from '@hono/node-server';
 import { pino } from 'pino';
 import { type Auth, createAuth } from '../../src/auth';
+import { createFixedQuotes, type FixedQuotes } from '../../src/broker/paper/quotes';
 import { type Config, loadConfig } from '../../src/config';
+import type { Database } from '../../src/db/client';
 import { type App, createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
+import type { TradingDeps } from '../../src/services/trading/deps';
+import { buildTradingDeps } from '../../src/trading-runtime';
 import type { TestDatabase } from './db';
 
 /** The public URL test configs use; the auth layer trusts this origin only. */
@@ -66,18 +70,34 @@ export function peerBindings(ip: string): Partial<HttpBindings> {
   return { incoming: { socket: { remoteAddress: ip } } } as unknown as Partial<HttpBindings>;
 }
 
-export type TestApp = { app: App; auth: Auth; config: Config; clock: TestClock; log: Logger };
+export type TestApp = {
+  app: App;
+  auth: Auth;
+  config: Config;
+  clock: TestClock;
+  log: Logger;
+  /** The paper broker's quotes, set by hand in tests. */
+  quotes: FixedQuotes;
+  trading: TradingDeps;
+};
+
+/** Trading over the paper broker with hand-set quotes, on the given clock. */
+export function testTrading(db: Database, config: Config, now: () => Date, quotes = createFixedQuotes()) {
+  return { quotes, trading: buildTradingDeps({ db, config, now, quotes }) };
+}
 
 /** The real app over this file's database, with an injected clock. */
 export function buildTestApp(
   t: TestDatabase,
-  options: { env?: Record<string, string>; log?: Logger; clock?: TestClock } = {},
+  options: { env?: Record<string, string>; log?: Logger; clock?: TestClock; trading?: TradingDeps } = {},
 ): TestApp {
   const config = testConfig(options.env);
   const clock = options.clock ?? new TestClock();
   const log = options.log ?? silentLogger();
   const auth = createAuth({ db: t.db, config, log });
-  return { app: createApp({ db: t.db, config, log, now: clock.now, auth }), auth, config, clock, log };
+  const { quotes, trading } = testTrading(t.db, config, clock.now);
+  const app = createApp({ db: t.db, config, log, now: clock.now, auth, trading: options.trading ?? trading });
+  return { app, auth, config, clock, log, quotes, trading: options.trading ?? trading };
 }
 
 export type Fetcher = (url: string, init: RequestInit) => Response | Promise<Response>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, createPool } from '../../src/db/client';
 import { createApp } from '../../src/http/app';
-import { buildTestApp, capturingLogger, silentLogger, testConfig } from '../helpers/app';
+import { buildTestApp, capturingLogger, silentLogger, testConfig, testTrading } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 
 const t = useTestDatabase();
@@ -37,7 +37,13 @@ describe('GET /api/health', () => {
     const pool = createPool(`postgres://postgres@127.0.0.1:${await closedPort()}/nothing`, 1);
     try {
       const config = testConfig();
-      const app = createApp({ db: createDb(pool), config, log: silentLogger() });
+      const db = createDb(pool);
+      const app = createApp({
+        db,
+        config,
+        log: silentLogger(),
+        trading: testTrading(db, config, () => new Date()).trading,
+      });
       const res = await app.request('/api/health');
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ status: 'degraded', version: config.version, database: 'down' });
@@ -227,7 +233,9 @@ describe('the built web app', () => {
   afterAll(() => rmSync(webDir, { recursive: true, force: true }));
 
   it('serves files, falls back to index.html for client routes, and keeps /api errors JSON', async () => {
-    const app = createApp({ db: t.db, config: testConfig(), log: silentLogger(), staticDir: webDir });
+    const config = testConfig();
+    const { trading } = testTrading(t.db, config, () => new Date());
+    const app = createApp({ db: t.db, config, log: silentLogger(), staticDir: webDir, trading });
     const asset = await app.request('/assets/app.js');
     expect(asset.status).toBe(200);
     expect(await asset.text()).toContain('console.log("app")');

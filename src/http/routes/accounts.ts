@@ -1,0 +1,131 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Account } from '../../db/schema';
+import { createPaperAccount } from '../../services/accounts/create-paper-account';
+import { disconnectAccount } from '../../services/accounts/disconnect-account';
+import { listAccounts } from '../../services/accounts/list-accounts';
+import { selectAccount } from '../../services/accounts/select-account';
+import { syncBalances } from '../../services/accounts/sync-balances';
+import { type AppDeps, createRouter, serviceContext } from '../env';
+import { errorResponses } from '../errors';
+import { requireAuth } from '../middleware/require-auth';
+import { SESSION_SECURITY } from '../openapi';
+import { AccountSchema, serialize } from './schemas';
+
+function toAccountView(account: Account) {
+  return serialize({
+    id: account.id,
+    provider: account.provider,
+    brokerName: account.brokerName,
+    brokerSlug: account.brokerSlug,
+    accountNumber: account.accountNumber,
+    accountName: account.accountName,
+    accountType: account.accountType,
+    isSelected: account.isSelected ?? false,
+    isActive: account.isActive ?? false,
+    balance: account.balance,
+    buyingPower: account.buyingPower,
+    lastSyncAt: account.lastSyncAt,
+    createdAt: account.createdAt,
+  });
+}
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export function accountsRouter(deps: AppDeps) {
+  const auth = requireAuth(deps);
+  const common = { tags: ['accounts'], security: SESSION_SECURITY };
+
+  const list = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/accounts',
+    summary: 'My brokerage accounts',
+    responses: {
+      200: json(z.object({ accounts: z.array(AccountSchema) }), 'Accounts, oldest first'),
+      ...errorResponses('UNAUTHENTICATED'),
+    },
+  });
+  const createPaper = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'post',
+    path: '/accounts/paper',
+    summary: 'Open a paper trading account',
+    description: 'It becomes the selected account when none is selected.',
+    request: {
+      body: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                name: z.string().optional(),
+                startingBalance: z.union([z.string(), z.number()]).optional().openapi({ example: '100000' }),
+              })
+              .openapi('CreatePaperAccount'),
+          },
+        },
+      },
+    },
+    responses: {
+      201: json(AccountSchema, 'The new account'),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED'),
+    },
+  });
+  const action = (path: string, summary: string) =>
+    createRoute({
+      ...common,
+      middleware: [auth] as const,
+      method: 'post',
+      path,
+      summary,
+      request: { params: IdParam },
+      responses: {
+        200: json(AccountSchema, 'The account'),
+        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
+      },
+    });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const accounts = await listAccounts({ ctx: serviceContext(deps, c) });
+      return c.json({ accounts: accounts.map(toAccountView) }, 200);
+    })
+    .openapi(createPaper, async (c) => {
+      const body = c.req.valid('json');
+      const account = await createPaperAccount({ ctx: serviceContext(deps, c), input: body ?? {} });
+      return c.json(toAccountView(account), 201);
+    })
+    .openapi(action('/accounts/{id}/select', 'Make this the account orders go to'), async (c) => {
+      const account = await selectAccount({
+        ctx: serviceContext(deps, c),
+        input: { accountId: c.req.valid('param').id },
+      });
+      return c.json(toAccountView(account), 200);
+    })
+    .openapi(action('/accounts/{id}/sync', 'Refresh balance and buying power from the broker'), async (c) => {
+      const account = await syncBalances({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { accountId: c.req.valid('param').id },
+      });
+      return c.json(toAccountView(account), 200);
+    })
+    .openapi(action('/accounts/{id}/disconnect', 'Stop using this account (history stays)'), async (c) => {
+      const account = await disconnectAccount({
+        ctx: serviceContext(deps, c),
+        input: { accountId: c.req.valid('param').id },
+      });
+      return c.json(toAccountView(account), 200);
+    });
+}

@@ -1,0 +1,158 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError } from '../../errors';
+import { cancelOrder } from '../../services/trading/cancel-order';
+import { getOrderView, listOrders } from '../../services/trading/list-orders';
+import { placeBto } from '../../services/trading/place-bto';
+import { placeStc } from '../../services/trading/place-stc';
+import { refreshOrder } from '../../services/trading/refresh-order';
+import { type AppDeps, createRouter, serviceContext } from '../env';
+import { errorResponses } from '../errors';
+import { requireAuth } from '../middleware/require-auth';
+import { SESSION_SECURITY } from '../openapi';
+import { actorKey, rateLimit } from '../rate-limit';
+import { OrderSchema, serialize } from './schemas';
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+/** PRODUCT.md §6: placing orders, 10 a minute per user. */
+export const ORDER_RATE_LIMIT = { limit: 10, windowSeconds: 60 };
+
+const PlaceOrderBody = z
+  .object({
+    side: z.enum(['BTO', 'STC']),
+    underlying: z.string().optional().openapi({ description: 'BTO: 1 to 6 letters', example: 'AAPL' }),
+    optionType: z.enum(['call', 'put']).optional().openapi({ description: 'BTO' }),
+    strike: z.union([z.string(), z.number()]).optional().openapi({ description: 'BTO: > 0', example: '150' }),
+    expiration: z.string().optional().openapi({ description: 'BTO: YYYY-MM-DD, today or later' }),
+    positionId: z.string().optional().openapi({ description: 'STC: the open position to sell from' }),
+    quantity: z.number().openapi({ description: 'Whole contracts, 1 to 1000' }),
+    orderType: z
+      .enum(['Market', 'Limit', 'Stop', 'StopLimit'])
+      .optional()
+      .openapi({ description: 'Default Market' }),
+    limitPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Limit and StopLimit' }),
+    stopPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Stop and StopLimit' }),
+  })
+  .openapi('PlaceOrder');
+
+export function ordersRouter(deps: AppDeps) {
+  const auth = requireAuth(deps);
+  const common = { tags: ['orders'], security: SESSION_SECURITY };
+
+  const list = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/orders',
+    summary: 'My orders, newest first',
+    request: {
+      query: z.object({
+        status: z
+          .string()
+          .optional()
+          .openapi({ description: 'Comma-separated statuses', example: 'pending,partial' }),
+        positionId: z.string().optional(),
+        limit: z.string().optional().openapi({ description: '1 to 200, default 50' }),
+        cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page' }),
+      }),
+    },
+    responses: {
+      200: json(
+        z.object({ orders: z.array(OrderSchema), nextCursor: z.string().nullable() }),
+        'A page of orders',
+      ),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED'),
+    },
+  });
+  const place = createRoute({
+    ...common,
+    middleware: [auth, rateLimit(deps, { ...ORDER_RATE_LIMIT, key: (c) => actorKey('orders', c) })] as const,
+    method: 'post',
+    path: '/orders',
+    summary: 'Place a BTO (buy to open) or STC (sell to close) order',
+    description:
+      'BTO needs underlying, optionType, strike, expiration and quantity; STC needs positionId and quantity. ' +
+      'Limit and StopLimit need limitPrice; Stop and StopLimit need stopPrice. Limited to 10 a minute.',
+    request: { body: { required: true, content: { 'application/json': { schema: PlaceOrderBody } } } },
+    responses: {
+      201: json(OrderSchema, 'The order as recorded after the broker answered (it may be rejected)'),
+      ...errorResponses(
+        'VALIDATION',
+        'UNAUTHENTICATED',
+        'NOT_FOUND',
+        'PRECONDITION_FAILED',
+        'BROKER_REJECTED',
+        'LIMIT_EXCEEDED',
+      ),
+    },
+  });
+  const getOne = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/orders/{id}',
+    summary: 'One order',
+    request: { params: IdParam },
+    responses: { 200: json(OrderSchema, 'The order'), ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND') },
+  });
+  const action = (path: string, summary: string) =>
+    createRoute({
+      ...common,
+      middleware: [auth] as const,
+      method: 'post',
+      path,
+      summary,
+      request: { params: IdParam },
+      responses: {
+        200: json(OrderSchema, 'The order as the broker now reports it'),
+        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED', 'BROKER_REJECTED'),
+      },
+    });
+
+  const view = async (c: Parameters<typeof serviceContext>[1], tradeId: string) => {
+    const order = await getOrderView(serviceContext(deps, c), tradeId);
+    if (!order) throw new AppError('NOT_FOUND', 'Order not found');
+    return serialize(order);
+  };
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const page = await listOrders({ ctx: serviceContext(deps, c), input: c.req.valid('query') });
+      return c.json(serialize(page), 200);
+    })
+    .openapi(place, async (c) => {
+      const body = c.req.valid('json');
+      const ctx = serviceContext(deps, c);
+      const trade =
+        body.side === 'BTO'
+          ? await placeBto({ ctx, deps: deps.trading, input: body })
+          : await placeStc({ ctx, deps: deps.trading, input: body });
+      return c.json(await view(c, trade.id), 201);
+    })
+    .openapi(getOne, async (c) => c.json(await view(c, c.req.valid('param').id), 200))
+    .openapi(action('/orders/{id}/cancel', 'Cancel a working order'), async (c) => {
+      const trade = await cancelOrder({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { tradeId: c.req.valid('param').id },
+      });
+      return c.json(await view(c, trade.id), 200);
+    })
+    .openapi(action('/orders/{id}/refresh', 'Ask the broker about this order now'), async (c) => {
+      const trade = await refreshOrder({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { tradeId: c.req.valid('param').id },
+      });
+      return c.json(await view(c, trade.id), 200);
+    });
+}

@@ -1,0 +1,95 @@
+import { z } from '@hono/zod-openapi';
+
+/** Shapes the trading routes answer with (documentation and response typing). */
+
+const decimal = z.string().openapi({ description: 'Decimal as a string', example: '2.5000' });
+const nullableDecimal = decimal.nullable();
+const timestamp = z.string().nullable().openapi({ format: 'date-time' });
+
+export const AccountSchema = z
+  .object({
+    id: z.string(),
+    provider: z.enum(['paper', 'snaptrade']),
+    brokerName: z.string(),
+    brokerSlug: z.string(),
+    accountNumber: z.string(),
+    accountName: z.string().nullable(),
+    accountType: z.string().nullable(),
+    isSelected: z.boolean(),
+    isActive: z.boolean(),
+    balance: nullableDecimal,
+    buyingPower: nullableDecimal,
+    lastSyncAt: timestamp,
+    createdAt: timestamp,
+  })
+  .openapi('Account');
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    positionId: z.string(),
+    accountId: z.string(),
+    symbol: z.string().openapi({ example: 'AAPL  260116C00150000' }),
+    underlying: z.string(),
+    optionType: z.enum(['call', 'put']),
+    strike: decimal,
+    expiration: z.string().openapi({ format: 'date' }),
+    side: z.enum(['BTO', 'STC']),
+    quantity: z.number().int(),
+    filledQuantity: z.number().int(),
+    orderType: z.enum(['Market', 'Limit', 'Stop', 'StopLimit']),
+    limitPrice: nullableDecimal,
+    stopPrice: nullableDecimal,
+    filledPrice: nullableDecimal,
+    status: z.enum(['pending', 'partial', 'filled', 'cancelled', 'rejected']),
+    statusReason: z.string().nullable(),
+    brokerOrderId: z.string().nullable(),
+    source: z.enum(['manual', 'copy', 'auto']),
+    sourceTraderId: z.string().nullable(),
+    sourceTradeId: z.string().nullable(),
+    pnl: nullableDecimal.openapi({ description: 'Realised P&L of a sell (× 100 per contract)' }),
+    pnlPercent: nullableDecimal,
+    createdAt: timestamp,
+    filledAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Order');
+
+export const PositionSchema = z
+  .object({
+    id: z.string(),
+    symbol: z.string(),
+    underlying: z.string(),
+    optionType: z.enum(['call', 'put']),
+    strike: decimal,
+    expiration: z.string().openapi({ format: 'date' }),
+    status: z.enum(['open', 'closed', 'expired', 'cancelled']),
+    boughtQuantity: z.number().int(),
+    soldQuantity: z.number().int(),
+    openQuantity: z.number().int(),
+    averageEntryPrice: nullableDecimal,
+    totalCostBasis: nullableDecimal,
+    totalProceeds: nullableDecimal,
+    realizedPnl: nullableDecimal,
+    copiedFromPositionId: z.string().nullable(),
+    openedAt: timestamp,
+    closedAt: timestamp,
+  })
+  .openapi('Position');
+
+export const PositionWithOrdersSchema = PositionSchema.extend({ orders: z.array(OrderSchema) }).openapi(
+  'PositionWithOrders',
+);
+
+/** Dates to ISO strings, recursively over one level of objects and arrays: what JSON sends. */
+export function serialize<T>(value: T): Serialized<T> {
+  return JSON.parse(JSON.stringify(value)) as Serialized<T>;
+}
+
+export type Serialized<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Serialized<U>[]
+    : T extends object
+      ? { [K in keyof T]: Serialized<T[K]> }
+      : T;

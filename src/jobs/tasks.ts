@@ -1,0 +1,82 @@
+import { and, eq } from 'drizzle-orm';
+import type { Task, TaskList } from 'graphile-worker';
+import { z } from 'zod';
+import type { Database } from '../db/client';
+import { accounts } from '../db/schema';
+import type { Logger } from '../logger';
+import { syncBalances } from '../services/accounts/sync-balances';
+import type { ServiceContext } from '../services/context';
+import { notifyOrderUpdate, notifyPositionExpired } from '../services/notifications/notify-order-update';
+import { ORDER_SYNC_INTERVAL_MS, type TradingDeps } from '../services/trading/deps';
+import { expirePositions } from '../services/trading/expire-positions';
+import { syncAccountOrders } from '../services/trading/sync-account-orders';
+import { enqueue, enqueueMany } from './queue';
+import type { CronEntry } from './runner';
+
+export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps };
+
+/** A task with its payload schema: a malformed payload fails the job instead of half-running. */
+function task<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  deps: JobDeps,
+  run: (ctx: ServiceContext, payload: z.output<S>) => Promise<void>,
+): [string, Task] {
+  return [
+    name,
+    async (raw, helpers) => {
+      const payload = schema.parse(raw);
+      const ctx: ServiceContext = {
+        db: deps.db,
+        actor: { type: 'system', job: name },
+        now: deps.now,
+        log: deps.log.child({ job: name, jobId: helpers.job.id }),
+      };
+      await run(ctx, payload);
+    },
+  ];
+}
+
+const changeSchema = z.enum(['partially_filled', 'filled', 'cancelled', 'rejected']);
+
+export function buildTasks(deps: JobDeps): TaskList {
+  return Object.fromEntries([
+    task('order-updated', z.object({ tradeId: z.string(), changes: z.array(changeSchema) }), deps, (ctx, p) =>
+      notifyOrderUpdate({ ctx, input: p }),
+    ),
+    task('position-expired', z.object({ positionId: z.string() }), deps, (ctx, p) =>
+      notifyPositionExpired({ ctx, input: p }),
+    ),
+    task('sync-account-orders', z.object({ accountId: z.string() }), deps, async (ctx, p) => {
+      const result = await syncAccountOrders({ ctx, deps: deps.trading, input: p });
+      if (result.stillWorking > 0) {
+        // Nothing changed for some orders: look again in 15 s, never sooner (one job per account).
+        await enqueue(ctx.db, 'sync-account-orders', p, {
+          jobKey: `sync-account-orders:${p.accountId}`,
+          jobKeyMode: 'preserve_run_at',
+          runAt: new Date(ctx.now().getTime() + ORDER_SYNC_INTERVAL_MS),
+        });
+      }
+    }),
+    task('expire-positions', z.unknown(), deps, async (ctx) => {
+      const { expired } = await expirePositions({ ctx, deps: deps.trading });
+      if (expired.length > 0) ctx.log.info({ expired: expired.length }, 'positions expired');
+    }),
+    task('sync-all-balances', z.unknown(), deps, async (ctx) => {
+      const active = await ctx.db
+        .select({ accountId: accounts.id })
+        .from(accounts)
+        .where(and(eq(accounts.isActive, true)));
+      await enqueueMany(ctx.db, 'sync-account-balances', active, { maxAttempts: 3 });
+    }),
+    task('sync-account-balances', z.object({ accountId: z.string() }), deps, async (ctx, p) => {
+      await syncBalances({ ctx, deps: deps.trading, input: p });
+    }),
+  ]);
+}
+
+/** Periodic work: expiry shortly after each close (and catch-up), balances every five minutes. */
+export const CRON: CronEntry[] = [
+  { task: 'expire-positions', pattern: '*/5 * * * *' },
+  { task: 'sync-all-balances', pattern: '*/5 * * * *' },
+];

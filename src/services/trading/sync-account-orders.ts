@@ -1,0 +1,57 @@
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { trades } from '../../db/schema';
+import type { ServiceContext } from '../context';
+import { applyOrderUpdate, type OrderUpdateSource, reportFromBrokerOrder } from './apply-order-update';
+import type { TradingDeps } from './deps';
+import { loadAccount } from './load-account';
+
+/**
+ * Bring an account's working orders up to date from one call to its broker's order history.
+ * Run by the order-sync job (at most every 15 s per account) and on a SnapTrade webhook.
+ */
+export async function syncAccountOrders({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: TradingDeps;
+  input: { accountId: string; source?: OrderUpdateSource };
+}): Promise<{ checked: number; changed: number; stillWorking: number }> {
+  const account = await loadAccount(ctx.db, input.accountId);
+  if (!account) return { checked: 0, changed: 0, stillWorking: 0 };
+  const working = await ctx.db
+    .select({ id: trades.id, brokerOrderId: trades.brokerOrderId })
+    .from(trades)
+    .where(
+      and(
+        eq(trades.accountId, account.id),
+        inArray(trades.status, ['pending', 'partial']),
+        isNotNull(trades.brokerOrderId),
+      ),
+    );
+  if (working.length === 0) return { checked: 0, changed: 0, stillWorking: 0 };
+
+  const { broker, ref } = deps.brokers.forAccount(account);
+  const reported = new Map((await broker.listOrders(ref)).map((order) => [order.brokerOrderId, order]));
+  let changed = 0;
+  let stillWorking = 0;
+  for (const order of working) {
+    const brokerOrder = order.brokerOrderId ? reported.get(order.brokerOrderId) : undefined;
+    if (!brokerOrder) {
+      stillWorking += 1;
+      continue;
+    }
+    const result = await applyOrderUpdate({
+      ctx,
+      input: {
+        tradeId: order.id,
+        report: reportFromBrokerOrder(brokerOrder),
+        source: input.source ?? 'sync',
+      },
+    });
+    if (result.changes.length > 0) changed += 1;
+    if (result.trade.status === 'pending' || result.trade.status === 'partial') stillWorking += 1;
+  }
+  return { checked: working.length, changed, stillWorking };
+}
