@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { ensureDatabase } from '../src/db/ensure-database';
+
+export type Figure = { name: string; value: number; unit: string };
+
+export function print(figure: Figure): void {
+  console.log(JSON.stringify({ ...figure, value: Number(figure.value.toFixed(3)) }));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * A fresh embedded PostgreSQL with the app's own settings (durable commits, as `npm start`
+ * runs), in a throwaway directory.
+ */
+export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'alertsify-bench-'));
+  const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  const url = await ensureDatabase(embedded.url(), 'alertsify_bench');
+  return {
+    url,
+    stop: async () => {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
