@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   SNAPTRADE_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  SNAPTRADE_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(54331),
 });
 
 export type Config = {
@@ -63,7 +64,13 @@ export type Config = {
    */
   broker: 'paper' | 'snaptrade' | 'snaptrade-sim';
   paperQuoteSeed: string;
-  snaptrade: { clientId: string | undefined; consumerKey: string | undefined; baseUrl: string | undefined };
+  snaptrade: {
+    clientId: string | undefined;
+    consumerKey: string | undefined;
+    baseUrl: string | undefined;
+    /** Where the simulator listens with BROKER=snaptrade-sim (loopback only). */
+    simulatorPort: number;
+  };
   version: string;
 };
 
@@ -153,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: e.SNAPTRADE_CLIENT_ID,
       consumerKey: e.SNAPTRADE_CONSUMER_KEY,
       baseUrl: e.SNAPTRADE_BASE_URL,
+      simulatorPort: e.SNAPTRADE_SIM_PORT,
     },
     version: readVersion(),
   };

@@ -11,7 +11,7 @@ import { runMigrations } from './db/migrate';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
 import type { TradingDeps } from './services/trading/deps';
-import { buildTradingDeps } from './trading-runtime';
+import { buildTradingDeps, startSnaptradeRuntime } from './trading-runtime';
 
 /** The built web app, served when present. */
 export const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
@@ -100,7 +100,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     undo.push({ what: 'database pool', run: () => pool.end() });
     const db = createDb(pool);
     const now = options.now ?? (() => new Date());
-    const trading = options.buildTrading?.(db) ?? buildTradingDeps({ db, config, now });
+    let trading = options.buildTrading?.(db);
+    if (!trading) {
+      const snaptrade = await startSnaptradeRuntime({ config, startSimulator: true });
+      if (snaptrade) undo.push({ what: 'SnapTrade', run: snaptrade.stop });
+      trading = buildTradingDeps({ db, config, now, snaptrade });
+    }
 
     for (const part of options.startables ?? []) {
       await part.start({ config, log, db, pool, databaseUrl, trading, now });

@@ -9,7 +9,7 @@ import { APP_DATABASE } from './db/ensure-database';
 import { runMigrations } from './db/migrate';
 import { jobWorkers } from './jobs/worker-startable';
 import { createLogger } from './logger';
-import { buildTradingDeps } from './trading-runtime';
+import { buildTradingDeps, startSnaptradeRuntime } from './trading-runtime';
 
 const config = loadConfig();
 const log = createLogger(config);

@@ -17,6 +17,7 @@ import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { positionsRouter } from './routes/positions';
+import { webhooksRouter } from './routes/webhooks';
 import { serveSpa } from './static';
 
 export type CreateAppOptions = {
@@ -56,6 +57,7 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', accountsRouter(deps));
   app.route('/api', ordersRouter(deps));
   app.route('/api', positionsRouter(deps));
+  app.route('/api', webhooksRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 
   if (options.staticDir) app.get('*', serveSpa(options.staticDir));

@@ -20,7 +20,11 @@ export type WorkerHandle = {
 function workerLogger(log: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level, message, meta) => {
     const fields = { ...scope, ...meta };
-    if (level === 'error') log.error(fields, message);
+    // On Ctrl-C the embedded PostgreSQL receives the signal too and closes connections (57P01)
+    // while the workers drain: expected, not an error.
+    const error = (meta as { error?: { code?: string } } | undefined)?.error;
+    if (error?.code === '57P01') log.debug({ ...scope, code: error.code }, message);
+    else if (level === 'error') log.error(fields, message);
     else if (level === 'warning') log.warn(fields, message);
     else if (level === 'info') log.debug(fields, message);
     else log.trace(fields, message);

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Account } from '../../db/schema';
+import { completeSnaptradeConnection } from '../../services/accounts/complete-snaptrade-connection';
+import { connectSnaptrade } from '../../services/accounts/connect-snaptrade';
 import { createPaperAccount } from '../../services/accounts/create-paper-account';
 import { disconnectAccount } from '../../services/accounts/disconnect-account';
 import { listAccounts } from '../../services/accounts/list-accounts';
@@ -96,7 +98,67 @@ export function accountsRouter(deps: AppDeps) {
       },
     });
 
+  const connect = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'post',
+    path: '/accounts/snaptrade/connect',
+    summary: 'Start connecting a brokerage through SnapTrade: the Connection Portal link',
+    description:
+      'The portal sends the browser back to /api/accounts/snaptrade/callback unless redirectUrl is given.',
+    request: {
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ redirectUrl: z.string().optional() }) } },
+      },
+    },
+    responses: {
+      200: json(z.object({ url: z.string() }), 'Where to send the user'),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'PRECONDITION_FAILED'),
+    },
+  });
+  const callback = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/accounts/snaptrade/callback',
+    summary: 'Where the Connection Portal returns: adds the connected accounts, then opens the app',
+    responses: { 302: { description: 'Back to the web app' }, ...errorResponses('UNAUTHENTICATED') },
+  });
+  const refreshConnections = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'post',
+    path: '/accounts/snaptrade/refresh',
+    summary: 'Add or update the accounts of my SnapTrade connections',
+    responses: {
+      200: json(z.object({ accounts: z.array(AccountSchema) }), 'The SnapTrade accounts'),
+      ...errorResponses('UNAUTHENTICATED', 'PRECONDITION_FAILED'),
+    },
+  });
+
   return createRouter()
+    .openapi(connect, async (c) => {
+      const body = c.req.valid('json') ?? {};
+      const redirectUrl = body.redirectUrl ?? `${deps.config.publicUrl}/api/accounts/snaptrade/callback`;
+      const link = await connectSnaptrade({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { redirectUrl },
+      });
+      return c.json(link, 200);
+    })
+    .openapi(callback, async (c) => {
+      const added = await completeSnaptradeConnection({ ctx: serviceContext(deps, c), deps: deps.trading });
+      return c.redirect(`/#/accounts?connected=${added.length}`, 302);
+    })
+    .openapi(refreshConnections, async (c) => {
+      const accounts = await completeSnaptradeConnection({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+      });
+      return c.json({ accounts: accounts.map(toAccountView) }, 200);
+    })
     .openapi(list, async (c) => {
       const accounts = await listAccounts({ ctx: serviceContext(deps, c) });
       return c.json({ accounts: accounts.map(toAccountView) }, 200);

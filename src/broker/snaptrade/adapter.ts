@@ -1,0 +1,292 @@
+/**
+ * The SnapTrade implementation of the Broker port, on the official `snaptrade-typescript-sdk`.
+ *
+ * - Orders are single-leg option orders through `Trading_placeMlegOrder`
+ *   (`POST /accounts/{accountId}/trading/options`): BUY_TO_OPEN for buys, SELL_TO_CLOSE for sells.
+ * - A refusal by SnapTrade or the brokerage (4xx with a message, or an order record that comes
+ *   back REJECTED) is a value, `{ ok: false, code: 'rejected', reason }`.
+ * - 429, 5xx and network failures are retried (see `client.ts`) and then thrown as
+ *   `BrokerUnavailableError`. Placing an order is never repeated after an ambiguous failure
+ *   (5xx, timeout): it might have gone through; the order sync reconciles it.
+ *
+ * Gaps of the API, not of this adapter:
+ * - SnapTrade has no client order id, so `clientOrderId` is not sent and cannot deduplicate.
+ * - The option quote endpoint only gives a derived `synthetic_price`; `getQuote` returns it as
+ *   bid, ask and last alike. The endpoint is deprecated upstream (no data after 2026-10-01).
+ * - Order records carry no rejection text; `reason` is only the placement error's message, or a
+ *   short note for states such as EXPIRED.
+ */
+import { z } from 'zod';
+import { Dec } from '../../domain/money';
+import type {
+  Balances,
+  Broker,
+  BrokerAccountRef,
+  BrokerOrder,
+  BrokerPosition,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  Quote,
+} from '../port';
+import {
+  errorMessage,
+  parseBody,
+  SnapTradeApiError,
+  SnapTradeClient,
+  type SnapTradeClientOptions,
+  unexpectedResponse,
+} from './client';
+import { mapOrderRecord, orderRecordSchema, toDecimalString } from './order-mapping';
+
+export type SnapTradeBrokerOptions = SnapTradeClientOptions & {
+  /** How far back `listOrders` looks (SnapTrade caps it at 90). */
+  orderHistoryDays?: number;
+};
+
+const placeResponseSchema = z.object({
+  brokerage_order_id: z.string(),
+  orders: z.array(orderRecordSchema).nullish(),
+});
+
+const balancesSchema = z.array(
+  z.object({
+    currency: z.object({ code: z.string().nullish() }).nullish(),
+    cash: z.number().nullish(),
+    buying_power: z.number().nullish(),
+  }),
+);
+
+const positionsSchema = z.object({
+  results: z.array(
+    z.object({
+      instrument: z.object({ kind: z.string().nullish(), symbol: z.string().nullish() }),
+      units: z.union([z.string(), z.number()]).nullish(),
+      cost_basis: z.union([z.string(), z.number()]).nullish(),
+    }),
+  ),
+});
+
+const optionQuoteSchema = z.object({
+  symbol: z.string().nullish(),
+  synthetic_price: z.number().nullish(),
+});
+
+export class SnapTradeBroker implements Broker {
+  private readonly client: SnapTradeClient;
+  private readonly now: () => Date;
+  private readonly orderHistoryDays: number;
+
+  constructor(options: SnapTradeBrokerOptions) {
+    this.client = new SnapTradeClient(options);
+    this.now = options.now ?? (() => new Date());
+    this.orderHistoryDays = Math.min(90, Math.max(1, options.orderHistoryDays ?? 7));
+  }
+
+  async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const user = credentials(account);
+    const orderType = MLEG_ORDER_TYPE[request.orderType];
+    const hasLimit = orderType === 'LIMIT' || orderType === 'STOP_LOSS_LIMIT';
+    const hasStop = orderType === 'STOP_LOSS_MARKET' || orderType === 'STOP_LOSS_LIMIT';
+    const response = await this.client.send('placeMlegOrder', 'unsafe', () =>
+      this.client.sdk.trading.placeMlegOrder({
+        ...user,
+        accountId: account.brokerAccountId,
+        order_type: orderType,
+        time_in_force: request.timeInForce,
+        ...(hasLimit ? { limit_price: request.limitPrice ?? null } : {}),
+        ...(hasStop ? { stop_price: request.stopPrice ?? null } : {}),
+        // Buying a single option is paid (debit); selling it brings money in (credit).
+        ...(hasLimit
+          ? { price_effect: request.side === 'buy' ? ('DEBIT' as const) : ('CREDIT' as const) }
+          : {}),
+        legs: [
+          {
+            instrument: { symbol: request.symbol, instrument_type: 'OPTION' },
+            action: request.side === 'buy' ? 'BUY_TO_OPEN' : 'SELL_TO_CLOSE',
+            units: request.quantity,
+          },
+        ],
+      }),
+    );
+
+    if (response.status === 401) throw unexpectedResponse('placeMlegOrder', response);
+    if (response.status >= 400) {
+      return {
+        ok: false,
+        code: 'rejected',
+        reason: errorMessage(response.data) ?? `SnapTrade refused the order (HTTP ${response.status})`,
+      };
+    }
+    const body = parseBody('placeMlegOrder', placeResponseSchema, response);
+    const fallback = {
+      symbol: request.symbol,
+      side: request.side,
+      orderType: request.orderType,
+      quantity: request.quantity,
+    };
+    const record = body.orders?.find((item) => item.brokerage_order_id === body.brokerage_order_id) ??
+      body.orders?.[0] ?? { brokerage_order_id: body.brokerage_order_id, status: 'PENDING' };
+    const order = mapOrderRecord(
+      { ...record, brokerage_order_id: record.brokerage_order_id ?? body.brokerage_order_id },
+      { now: this.now(), fallback },
+    ) ?? {
+      brokerOrderId: body.brokerage_order_id,
+      ...fallback,
+      status: 'pending' as const,
+      filledQuantity: 0,
+      averageFillPrice: null,
+      updatedAt: this.now(),
+    };
+    if (order.status === 'rejected') {
+      return { ok: false, code: 'rejected', reason: order.reason ?? 'The brokerage rejected the order' };
+    }
+    order.clientOrderId = request.clientOrderId;
+    return { ok: true, order };
+  }
+
+  async cancelOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder> {
+    const user = credentials(account);
+    const response = await this.client.send('cancelOrder', 'idempotent', () =>
+      this.client.sdk.trading.cancelOrder({
+        ...user,
+        accountId: account.brokerAccountId,
+        brokerage_order_id: brokerOrderId,
+      }),
+    );
+    if (response.status === 401) throw unexpectedResponse('cancelOrder', response);
+    // Refused (already filled, already cancelled, ...) or accepted: either way the caller wants
+    // the order as the broker now reports it.
+    const order = await this.getOrder(account, brokerOrderId);
+    if (!order) {
+      throw new SnapTradeApiError(
+        `SnapTrade cancelOrder: order ${brokerOrderId} not found${response.status >= 400 ? ` (${errorMessage(response.data) ?? `HTTP ${response.status}`})` : ''}`,
+        'cancelOrder',
+        response.status,
+        response.data,
+      );
+    }
+    return order;
+  }
+
+  async getOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder | null> {
+    const user = credentials(account);
+    const response = await this.client.send('getUserAccountOrderDetail', 'idempotent', () =>
+      this.client.sdk.accountInformation.getUserAccountOrderDetail({
+        ...user,
+        accountId: account.brokerAccountId,
+        brokerage_order_id: brokerOrderId,
+      }),
+    );
+    if (response.status === 404) return null;
+    if (response.status >= 400) throw unexpectedResponse('getUserAccountOrderDetail', response);
+    const record = parseBody('getUserAccountOrderDetail', orderRecordSchema, response);
+    return mapOrderRecord(
+      { ...record, brokerage_order_id: record.brokerage_order_id ?? brokerOrderId },
+      {
+        now: this.now(),
+      },
+    );
+  }
+
+  async listOrders(account: BrokerAccountRef): Promise<BrokerOrder[]> {
+    const user = credentials(account);
+    const response = await this.client.send('getUserAccountOrders', 'idempotent', () =>
+      this.client.sdk.accountInformation.getUserAccountOrders({
+        ...user,
+        accountId: account.brokerAccountId,
+        state: 'all',
+        days: this.orderHistoryDays,
+      }),
+    );
+    if (response.status >= 400) throw unexpectedResponse('getUserAccountOrders', response);
+    const records = parseBody('getUserAccountOrders', z.array(orderRecordSchema), response);
+    const now = this.now();
+    return records.flatMap((record) => {
+      const order = mapOrderRecord(record, { now });
+      return order ? [order] : [];
+    });
+  }
+
+  async getBalances(account: BrokerAccountRef): Promise<Balances> {
+    const user = credentials(account);
+    const response = await this.client.send('getUserAccountBalance', 'idempotent', () =>
+      this.client.sdk.accountInformation.getUserAccountBalance({
+        ...user,
+        accountId: account.brokerAccountId,
+      }),
+    );
+    if (response.status >= 400) throw unexpectedResponse('getUserAccountBalance', response);
+    const balances = parseBody('getUserAccountBalance', balancesSchema, response);
+    // Options trade in USD; other currencies of a multi-currency account are not buying power here.
+    const balance = balances.find((item) => item.currency?.code === 'USD') ?? balances[0];
+    if (!balance) return { cash: '0.00', buyingPower: '0.00', currency: 'USD' };
+    const cash = balance.cash ?? 0;
+    // SnapTrade: "for non-margin accounts, buying power should be the same as cash".
+    const buyingPower = balance.buying_power ?? cash;
+    return {
+      cash: new Dec(cash).toFixed(2),
+      buyingPower: new Dec(buyingPower).toFixed(2),
+      currency: balance.currency?.code ?? 'USD',
+    };
+  }
+
+  async getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]> {
+    const user = credentials(account);
+    const response = await this.client.send('getAllAccountPositions', 'idempotent', () =>
+      this.client.sdk.accountInformation.getAllAccountPositions({
+        ...user,
+        accountId: account.brokerAccountId,
+      }),
+    );
+    if (response.status >= 400) throw unexpectedResponse('getAllAccountPositions', response);
+    const body = parseBody('getAllAccountPositions', positionsSchema, response);
+    return body.results.flatMap((position) => {
+      const symbol = position.instrument.symbol;
+      if (position.instrument.kind !== 'option' || !symbol) return [];
+      return [
+        {
+          symbol,
+          quantity: Number(toDecimalString(position.units) ?? '0'),
+          averagePrice: toDecimalString(position.cost_basis),
+        },
+      ];
+    });
+  }
+
+  async getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote> {
+    const user = credentials(account);
+    const response = await this.client.send('getUserAccountOptionQuotes', 'idempotent', () =>
+      this.client.sdk.trading.getUserAccountOptionQuotes({
+        ...user,
+        accountId: account.brokerAccountId,
+        symbol,
+      }),
+    );
+    if (response.status >= 400) throw unexpectedResponse('getUserAccountOptionQuotes', response);
+    const quote = parseBody('getUserAccountOptionQuotes', optionQuoteSchema, response);
+    const price = toDecimalString(quote.synthetic_price);
+    if (price === null) {
+      throw new SnapTradeApiError(
+        `SnapTrade has no price for ${symbol}`,
+        'getUserAccountOptionQuotes',
+        200,
+        quote,
+      );
+    }
+    return { symbol: quote.symbol ?? symbol, bid: price, ask: price, last: price };
+  }
+}
+
+const MLEG_ORDER_TYPE = {
+  Market: 'MARKET',
+  Limit: 'LIMIT',
+  Stop: 'STOP_LOSS_MARKET',
+  StopLimit: 'STOP_LOSS_LIMIT',
+} as const;
+
+function credentials(account: BrokerAccountRef): { userId: string; userSecret: string } {
+  if (account.provider !== 'snaptrade' || !account.snaptrade) {
+    throw new Error(`account ${account.accountId} is not a SnapTrade account with credentials`);
+  }
+  return { userId: account.snaptrade.userId, userSecret: account.snaptrade.userSecret };
+}
