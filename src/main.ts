@@ -32,6 +32,7 @@ try {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 } catch (error) {
   log.fatal({ err: error }, 'Alertsify failed to start');
   process.exitCode = 1;

