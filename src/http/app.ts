@@ -17,6 +17,8 @@ import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { positionsRouter } from './routes/positions';
+import { subscriptionsRouter } from './routes/subscriptions';
+import { tradersRouter } from './routes/traders';
 import { webhooksRouter } from './routes/webhooks';
 import { serveSpa } from './static';
 
@@ -57,6 +59,8 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', accountsRouter(deps));
   app.route('/api', ordersRouter(deps));
   app.route('/api', positionsRouter(deps));
+  app.route('/api', subscriptionsRouter(deps));
+  app.route('/api', tradersRouter(deps));
   app.route('/api', webhooksRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 

@@ -1,0 +1,131 @@
+/**
+ * `npm run admin -- <command> <email>`: administrator tasks on the database of DATABASE_URL or,
+ * when it is unset, of the embedded PostgreSQL a running `npm start` serves.
+ *
+ *   verify-trader <email>   give a trader the verified badge (sets trader_verified_at)
+ *   make-trader <email>     make a user a trader (what users can also do themselves)
+ *
+ * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.
+ */
+import { type Config, ConfigError, loadConfig } from '../config';
+import { createDb, createPool } from '../db/client';
+import { embeddedUrl } from '../db/embedded';
+import { APP_DATABASE } from '../db/ensure-database';
+import { isAppError } from '../errors';
+import { createLogger } from '../logger';
+import { type ServiceContext, systemClock } from '../services/context';
+import { makeTrader } from '../services/subscriptions/make-trader';
+import { verifyTrader } from '../services/subscriptions/verify-trader';
+
+const USAGE = `Usage: npm run admin -- <command> <email>
+
+Commands:
+  verify-trader <email>   give the trader with this email the verified badge
+  make-trader <email>     make the user with this email a trader
+
+Uses DATABASE_URL, or the embedded database of a running \`npm start\` when it is unset.`;
+
+type Command = (ctx: ServiceContext, email: string) => Promise<string>;
+
+const COMMANDS: Record<string, Command> = {
+  'verify-trader': async (ctx, email) => {
+    const result = await verifyTrader({ ctx, input: { email } });
+    const when = result.verifiedAt.toISOString();
+    return result.alreadyVerified
+      ? `${result.email} (user ${result.userId}) was already a verified trader, since ${when}`
+      : `Verified trader ${result.email} (user ${result.userId}) at ${when}`;
+  },
+  'make-trader': async (ctx, email) => {
+    const result = await makeTrader({ ctx, input: { email } });
+    return result.alreadyTrader
+      ? `${result.email} (user ${result.userId}) was already a trader`
+      : `${result.email} (user ${result.userId}) is now a trader`;
+  },
+};
+
+class UsageError extends Error {}
+
+/** The connection string without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+function databaseUrl(config: Config): string {
+  return config.databaseUrl ?? embeddedUrl(config.embeddedPgPort, APP_DATABASE);
+}
+
+/** Why the database could not be reached, in words an operator can act on; undefined if not that. */
+function connectionProblem(error: unknown, url: string, embedded: boolean): string | undefined {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  const where = redact(url);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+    return embedded
+      ? `cannot reach the embedded database at ${where}: start the app (npm start) or set DATABASE_URL`
+      : `cannot reach the database at ${where} (${code})`;
+  }
+  if (code === '3D000') return `the database at ${where} does not exist; run npm run db:migrate first`;
+  if (code === '42P01') return `the database at ${where} is not migrated; run npm run db:migrate first`;
+  if (code === '28P01') return `the database at ${where} refused the password`;
+  return undefined;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, email, ...extra] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'`);
+  if (!email || extra.length > 0) throw new UsageError(`${name} takes exactly one email address`);
+
+  const config = loadConfig();
+  const url = databaseUrl(config);
+  const pool = createPool(url, 1);
+  try {
+    const ctx: ServiceContext = {
+      db: createDb(pool),
+      actor: { type: 'system', job: `admin-cli:${name}` },
+      now: systemClock,
+      log: createLogger(config),
+    };
+    try {
+      console.log(await command(ctx, email));
+      return 0;
+    } catch (error) {
+      const problem = connectionProblem(error, url, config.databaseUrl === undefined);
+      if (problem) {
+        console.error(`admin: ${problem}`);
+        return 1;
+      }
+      throw error;
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`admin: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (isAppError(error) && error.code !== 'INTERNAL') {
+    console.error(`admin: ${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof ConfigError) {
+    console.error(`admin: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error('admin: unexpected failure');
+    console.error(error);
+    process.exitCode = 1;
+  }
+}
