@@ -90,7 +90,14 @@ export interface Broker {
   getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]>;
   /** A current quote, used to estimate the cost of a Market order before placing it. */
   getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote>;
+  /**
+   * Many orders at once (copy-trading fan-out), each with the same outcome `placeOrder` would
+   * give it; results in the order of `items`. Optional: without it, callers place one by one.
+   */
+  placeOrders?(items: BatchOrder[]): Promise<PlaceOrderResult[]>;
 }
+
+export type BatchOrder = { account: BrokerAccountRef; request: PlaceOrderRequest };
 
 /** The broker could not be reached or failed; the operation may be retried later. */
 export class BrokerUnavailableError extends Error {
