@@ -135,6 +135,8 @@ export const subscriptionTrades = pgTable(
       .on(t.subscriberId, t.expiresAt)
       .where(sql`outcome = 'pending_approval'`),
     index('idx_subscription_trades_copy_trade').on(t.copyTradeId).where(sql`copy_trade_id IS NOT NULL`),
+    // Every decision about one trader's trade (fan-out resume, close mirroring).
+    index('idx_subscription_trades_source').on(t.sourceTradeId, t.outcome),
   ],
 );
 

@@ -119,6 +119,8 @@ export const trades = pgTable(
 
     // Beyond the seed: why the broker rejected or cancelled the order.
     statusReason: text('status_reason'),
+    /** When a worker claimed the order to send it to the broker (copy orders). */
+    submittedAt: ts('submitted_at'),
   },
   (t) => [
     foreignKey({
@@ -156,6 +158,8 @@ export const trades = pgTable(
     index('idx_trades_status').on(t.status).where(sql`status = 'pending'`),
     index('idx_trades_broker_order').on(t.brokerOrderId),
     index('idx_trades_source').on(t.source, t.sourceTraderId).where(sql`source = 'copy'`),
+    // The copies of one trader's trade, for placement and recovery.
+    index('idx_trades_source_trade').on(t.sourceTradeId).where(sql`source_trade_id IS NOT NULL`),
   ],
 );
 
