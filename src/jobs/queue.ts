@@ -35,18 +35,25 @@ export async function enqueue(
   )`);
 }
 
-/** Add many jobs of one task in a single statement (one round trip, however many). */
+/**
+ * Add many jobs of one task in a single statement (one round trip, however many). `jobKey`
+ * gives each job its key (at most one waiting job per key; a later add replaces it).
+ */
 export async function enqueueMany(
   tx: Executor,
   task: string,
   payloads: Record<string, unknown>[],
-  options: Pick<EnqueueOptions, 'maxAttempts' | 'priority'> = {},
+  options: Pick<EnqueueOptions, 'maxAttempts' | 'priority'> & {
+    jobKey?: (payload: Record<string, unknown>) => string;
+  } = {},
 ): Promise<void> {
   if (payloads.length === 0) return;
+  const keys = payloads.map((payload) => options.jobKey?.(payload) ?? null);
   await tx.execute(sql`SELECT graphile_worker.add_jobs(
     ARRAY(
-      SELECT ROW(${task}, p.payload, NULL, NULL, ${options.maxAttempts ?? null}::int, NULL, ${options.priority ?? null}::int, NULL)::graphile_worker.job_spec
-        FROM json_array_elements(${JSON.stringify(payloads)}::json) AS p(payload)
+      SELECT ROW(${task}, p.payload, NULL, NULL, ${options.maxAttempts ?? null}::int, k.key, ${options.priority ?? null}::int, NULL)::graphile_worker.job_spec
+        FROM json_array_elements(${JSON.stringify(payloads)}::json) WITH ORDINALITY AS p(payload, n)
+        JOIN unnest(${sql.param(keys)}::text[]) WITH ORDINALITY AS k(key, n) USING (n)
     )
   )`);
 }
