@@ -7,7 +7,12 @@ import { SnapTradeConnections } from './broker/snaptrade/connections';
 import { startSnapTradeSimulator } from './broker/snaptrade/simulator';
 import type { Config } from './config';
 import type { Database } from './db/client';
-import type { SnapTradeConnector, TradingDeps } from './services/trading/deps';
+import {
+  type CopySettings,
+  DEFAULT_COPY_SETTINGS,
+  type SnapTradeConnector,
+  type TradingDeps,
+} from './services/trading/deps';
 
 /**
  * The brokers this process talks to: the paper broker always (quotes from the seeded model
@@ -19,6 +24,7 @@ export function buildTradingDeps(options: {
   now?: () => Date;
   quotes?: QuoteSource;
   snaptrade?: { broker: Broker; connector: SnapTradeConnector; consumerKey: string };
+  copy?: Partial<CopySettings>;
 }): TradingDeps & { paper: PaperBroker } {
   const paper = new PaperBroker({
     db: options.db,
@@ -34,6 +40,7 @@ export function buildTradingDeps(options: {
     }),
     snaptrade: options.snaptrade?.connector,
     snaptradeWebhookKey: options.snaptrade?.consumerKey,
+    copy: { ...DEFAULT_COPY_SETTINGS, ...options.copy },
     encryptionKey: options.config.encryptionKey,
   };
 }

@@ -13,6 +13,7 @@ import { requestLog } from './middleware/request-log';
 import { serveOpenApiDocument } from './openapi';
 import { accountsRouter } from './routes/accounts';
 import { authRouter } from './routes/auth';
+import { copiesRouter } from './routes/copies';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
@@ -61,6 +62,7 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', positionsRouter(deps));
   app.route('/api', subscriptionsRouter(deps));
   app.route('/api', tradersRouter(deps));
+  app.route('/api', copiesRouter(deps));
   app.route('/api', webhooksRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 

@@ -6,6 +6,9 @@ import { accounts } from '../db/schema';
 import type { Logger } from '../logger';
 import { syncBalances } from '../services/accounts/sync-balances';
 import type { ServiceContext } from '../services/context';
+import { fanOutCopies } from '../services/copy/fan-out-copies';
+import { lapseApprovals } from '../services/copy/lapse-approvals';
+import { recoverFanOuts } from '../services/copy/recover-fan-outs';
 import { notifyOrderUpdate, notifyPositionExpired } from '../services/notifications/notify-order-update';
 import { ORDER_SYNC_INTERVAL_MS, type TradingDeps } from '../services/trading/deps';
 import { expirePositions } from '../services/trading/expire-positions';
@@ -58,6 +61,16 @@ export function buildTasks(deps: JobDeps): TaskList {
         });
       }
     }),
+    task('fan-out-copies', z.object({ tradeId: z.string() }), deps, async (ctx, p) => {
+      const result = await fanOutCopies({ ctx, deps: deps.trading, input: p });
+      if (result.decided > 0) ctx.log.info({ tradeId: p.tradeId, ...result }, 'copies fanned out');
+    }),
+    task('lapse-approvals', z.unknown(), deps, async (ctx) => {
+      await lapseApprovals({ ctx });
+    }),
+    task('recover-fan-outs', z.unknown(), deps, async (ctx) => {
+      await recoverFanOuts({ ctx, deps: deps.trading });
+    }),
     task('expire-positions', z.unknown(), deps, async (ctx) => {
       const { expired } = await expirePositions({ ctx, deps: deps.trading });
       if (expired.length > 0) ctx.log.info({ expired: expired.length }, 'positions expired');
@@ -77,6 +90,8 @@ export function buildTasks(deps: JobDeps): TaskList {
 
 /** Periodic work: expiry shortly after each close (and catch-up), balances every five minutes. */
 export const CRON: CronEntry[] = [
+  { task: 'lapse-approvals', pattern: '* * * * *' },
+  { task: 'recover-fan-outs', pattern: '* * * * *' },
   { task: 'expire-positions', pattern: '*/5 * * * *' },
   { task: 'sync-all-balances', pattern: '*/5 * * * *' },
 ];

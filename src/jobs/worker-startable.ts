@@ -1,4 +1,5 @@
 import type { Startable } from '../server';
+import { enqueue } from './queue';
 import { startWorker, type WorkerHandle } from './runner';
 import { buildTasks, CRON } from './tasks';
 
@@ -15,6 +16,8 @@ export function jobWorkers(): Startable {
         log,
         cron: CRON,
       });
+      // Finish at once whatever fan-out a worker that died left half done.
+      await enqueue(db, 'recover-fan-outs', {}, { jobKey: 'recover-fan-outs' });
       log.info({ concurrency: config.workerConcurrency }, 'job workers started');
     },
     async stop() {

@@ -17,6 +17,26 @@ export type TradingDeps = {
   encryptionKey: string;
   /** Verifies SnapTrade webhooks (the consumer key); absent without SnapTrade. */
   snaptradeWebhookKey?: string;
+  copy: CopySettings;
+};
+
+/** PRODUCT.md §3 windows, and how copy orders are sent. */
+export type CopySettings = {
+  /** A copy waiting for the subscriber's approval lapses after this long (15 minutes). */
+  approvalWindowMs: number;
+  /** A position copied from another trader this recently makes a copy a `duplicate` (5 minutes). */
+  duplicateWindowMs: number;
+  /** Copy orders sent to brokers at once, when a broker has no batch placement. */
+  placementConcurrency: number;
+  /** A claim on a copy order older than this, still unsent, belonged to a worker that died. */
+  claimTimeoutMs: number;
+};
+
+export const DEFAULT_COPY_SETTINGS: CopySettings = {
+  approvalWindowMs: 15 * 60_000,
+  duplicateWindowMs: 5 * 60_000,
+  placementConcurrency: 16,
+  claimTimeoutMs: 60_000,
 };
 
 /** Order sync polls an account's broker no faster than this (PRODUCT.md §2). */

@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import { AppError } from '../../errors';
+import { requireUser, type ServiceContext } from '../context';
+import { inTransaction, type Transaction } from '../transaction';
+import { createCopyOrders } from './create-copies';
+import type { CopyDeps } from './deps';
+import { placeCopyOrders } from './place-copies';
+import { loadSourceTrade } from './source-trade';
+
+type Pending = {
+  id: string;
+  outcome: string;
+  lapsed: boolean;
+  action: 'buy' | 'sell';
+  copy_quantity: number | null;
+  source_trade_id: string;
+  subscription_status: string;
+};
+
+/** The subscriber's own decision, locked; 404 for anyone else's. */
+async function lockDecision(tx: Transaction, userId: string, decisionId: string, now: Date) {
+  const { rows } = await tx.execute<Pending>(sql`
+    SELECT d.id, d.outcome, COALESCE(d.expires_at <= ${now.toISOString()}::timestamp, false) AS lapsed, d.action, d.copy_quantity, d.source_trade_id, s.status AS subscription_status
+      FROM subscription_trades d JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.id = ${decisionId} AND d.subscriber_id = ${userId}
+       FOR UPDATE OF d`);
+  const decision = rows[0];
+  if (!decision) throw new AppError('NOT_FOUND', 'Copy not found');
+  return decision;
+}
+
+function assertWaiting(decision: Pending) {
+  if (decision.outcome !== 'pending_approval') {
+    throw new AppError('PRECONDITION_FAILED', `This copy is ${decision.outcome.replace('_', ' ')}`);
+  }
+  if (decision.lapsed) {
+    throw new AppError('PRECONDITION_FAILED', 'This copy lapsed: approvals last 15 minutes');
+  }
+}
+
+/**
+ * Approve a copy waiting for the subscriber (PRODUCT.md §3): if still valid, it executes at
+ * market now, sized as decided (a closing copy no more than can still be closed).
+ */
+export async function approveCopy({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: CopyDeps;
+  input: { decisionId: string };
+}): Promise<{ decisionId: string; copyTradeId: string | null }> {
+  const userId = requireUser(ctx);
+  const { sourceTradeId, copyTradeId } = await inTransaction(ctx, async (tx) => {
+    const decision = await lockDecision(tx, userId, input.decisionId, ctx.now());
+    assertWaiting(decision);
+    if (decision.subscription_status !== 'active') {
+      throw new AppError('PRECONDITION_FAILED', 'The subscription is no longer active');
+    }
+    const source = await loadSourceTrade(tx, decision.source_trade_id);
+    if (!source) throw new AppError('NOT_FOUND', 'Copy not found');
+    let accountId: string | null = null;
+    let positionId: string | null = null;
+    let quantity = decision.copy_quantity ?? 0;
+    if (decision.action === 'buy') {
+      const { rows } = await tx.execute<{ id: string }>(sql`
+        SELECT id FROM accounts WHERE user_id = ${userId} AND is_selected IS TRUE AND is_active IS TRUE`);
+      accountId = rows[0]?.id ?? null;
+      if (!accountId) throw new AppError('PRECONDITION_FAILED', 'Select an active brokerage account first');
+    } else {
+      await tx.execute(sql`
+        SELECT id FROM parent_trades
+         WHERE user_id = ${userId} AND source_parent_trade_id = ${source.position.id} AND status = 'open'
+           FOR NO KEY UPDATE`);
+      const { rows } = await tx.execute<{ id: string; account_id: string | null; available: number }>(sql`
+        SELECT p.id,
+               (array_agg(t.account_id ORDER BY t.created_at) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0))[1] AS account_id,
+               (p.bought_quantity - p.sold_quantity
+                 - COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ('pending', 'partial')), 0))::int AS available
+          FROM parent_trades p LEFT JOIN trades t ON t.parent_trade_id = p.id
+         WHERE p.user_id = ${userId} AND p.source_parent_trade_id = ${source.position.id} AND p.status = 'open'
+         GROUP BY p.id`);
+      const held = rows[0];
+      if (!held?.account_id || held.available <= 0) {
+        throw new AppError('PRECONDITION_FAILED', 'Nothing is left to close on this copy');
+      }
+      accountId = held.account_id;
+      positionId = held.id;
+      quantity = Math.min(quantity, held.available);
+    }
+    await tx.execute(sql`
+      UPDATE subscription_trades SET outcome = 'approved', copy_quantity = ${quantity},
+             decided_at = ${ctx.now().toISOString()}::timestamp
+       WHERE id = ${decision.id}`);
+    const [tradeId] = await createCopyOrders(tx, ctx, source, [
+      { decisionId: decision.id, subscriberId: userId, accountId, quantity, positionId },
+    ]);
+    return { sourceTradeId: source.trade.id, copyTradeId: tradeId ?? null };
+  });
+  if (copyTradeId) await placeCopyOrders({ ctx, deps, input: { sourceTradeId, tradeIds: [copyTradeId] } });
+  return { decisionId: input.decisionId, copyTradeId };
+}
+
+/** Dismiss a copy waiting for the subscriber: it will not be copied. */
+export async function dismissCopy({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { decisionId: string };
+}): Promise<{ decisionId: string }> {
+  const userId = requireUser(ctx);
+  await inTransaction(ctx, async (tx) => {
+    const decision = await lockDecision(tx, userId, input.decisionId, ctx.now());
+    assertWaiting(decision);
+    await tx.execute(sql`
+      UPDATE subscription_trades SET outcome = 'dismissed', decided_at = ${ctx.now().toISOString()}::timestamp
+       WHERE id = ${decision.id}`);
+  });
+  return { decisionId: input.decisionId };
+}

@@ -1,0 +1,176 @@
+import { sql } from 'drizzle-orm';
+import { closingCopyQuantity, decideOpeningCopy } from '../../domain/copy-sizing';
+import { easternDate, easternDayBounds } from '../../domain/market-calendar';
+import type { ServiceContext } from '../context';
+import type { Transaction } from '../transaction';
+import type { CopyDeps } from './deps';
+import type { SourceTrade } from './source-trade';
+import { readSettings } from './subscription-settings';
+
+export type CopyOutcome = 'executed' | 'skipped' | 'pending_approval';
+
+/** One decision about one subscription, before it is written. */
+export type Decision = {
+  subscriptionId: string;
+  subscriberId: string;
+  outcome: CopyOutcome;
+  reason: string | null;
+  computedQuantity: number | null;
+  copyQuantity: number | null;
+  /** Opening copies: the subscriber's selected account. Closing copies: the account holding the copy. */
+  accountId: string | null;
+  /** Closing copies: the subscriber's copied position. */
+  positionId: string | null;
+};
+
+type OpeningFacts = {
+  subscription_id: string;
+  subscriber_id: string;
+  settings: unknown;
+  account_id: string | null;
+  openings_today: number;
+  duplicate: boolean;
+};
+
+/**
+ * PRODUCT.md §3 opening copies, for every active subscription of the trader still undecided
+ * for this trade, from one set-based read. Subscriptions are locked, so fan-outs of one trader
+ * count each other's openings against the daily limit.
+ */
+export async function decideOpenings(
+  tx: Transaction,
+  ctx: ServiceContext,
+  deps: CopyDeps,
+  source: SourceTrade,
+): Promise<Decision[]> {
+  const now = ctx.now();
+  const day = easternDayBounds(easternDate(now));
+  const duplicateSince = new Date(now.getTime() - deps.copy.duplicateWindowMs);
+  const { trade, position } = source;
+  const { rows } = await tx.execute<OpeningFacts>(sql`
+    SELECT s.id AS subscription_id, s.subscriber_id, s.settings,
+           a.id AS account_id,
+           (SELECT count(*) FROM subscription_trades d
+             WHERE d.subscription_id = s.id AND d.action = 'buy'
+               AND d.outcome IN ('executed', 'pending_approval', 'approved')
+               AND d.created_at >= ${day.start.toISOString()}::timestamp
+               AND d.created_at < ${day.end.toISOString()}::timestamp)::int AS openings_today,
+           EXISTS (SELECT 1 FROM parent_trades p
+                     JOIN parent_trades tp ON tp.id = p.source_parent_trade_id
+                    WHERE p.user_id = s.subscriber_id AND p.symbol = ${position.symbol}
+                      AND p.status = 'open' AND tp.user_id <> ${trade.userId}
+                      AND p.opened_at > ${duplicateSince.toISOString()}::timestamp) AS duplicate
+      FROM subscriptions s
+      JOIN users u ON u.id = s.subscriber_id AND u.deleted_at IS NULL
+      LEFT JOIN accounts a ON a.user_id = s.subscriber_id AND a.is_selected IS TRUE AND a.is_active IS TRUE
+     WHERE s.trader_id = ${trade.userId} AND s.status = 'active'
+       AND NOT EXISTS (SELECT 1 FROM subscription_trades x
+                        WHERE x.subscription_id = s.id AND x.source_trade_id = ${trade.id})
+     ORDER BY s.id
+       FOR UPDATE OF s`);
+
+  const filled = trade.filledQuantity ?? 0;
+  return rows.map((facts) => {
+    const settings = readSettings(facts.settings);
+    const sizing = decideOpeningCopy({
+      traderFilledQuantity: filled,
+      scalingFactor: settings.scalingFactor,
+      maxPositionSize: settings.maxPositionSize,
+    });
+    const decision = (outcome: CopyOutcome, reason: string | null): Decision => ({
+      subscriptionId: facts.subscription_id,
+      subscriberId: facts.subscriber_id,
+      outcome,
+      reason,
+      computedQuantity: sizing.computed,
+      copyQuantity: sizing.quantity,
+      accountId: facts.account_id,
+      positionId: null,
+    });
+    if (sizing.outcome === 'skip') return decision('skipped', 'below_minimum');
+    if (facts.openings_today >= settings.maxDailyTrades) return decision('skipped', 'daily_limit');
+    if (!facts.account_id) return decision('skipped', 'no_account');
+    if (facts.duplicate) return decision('skipped', 'duplicate');
+    return settings.autoExecute ? decision('executed', null) : decision('pending_approval', null);
+  });
+}
+
+type ClosingFacts = {
+  subscription_id: string;
+  subscriber_id: string;
+  settings: unknown;
+  position_id: string;
+  account_id: string | null;
+  held: number;
+  working_sells: number;
+};
+
+/**
+ * PRODUCT.md §3 closing copies: each subscriber still holding a copy of the trader's position
+ * sells the same fraction (half up, at least 1 while held; everything once the trader is out),
+ * never more than they can close; never blocked by the daily limit.
+ */
+export async function decideClosings(
+  tx: Transaction,
+  ctx: ServiceContext,
+  source: SourceTrade,
+): Promise<Decision[]> {
+  const { trade, position } = source;
+  const sold = trade.filledQuantity ?? 0;
+  // The trader's position after this sell, as the fill trigger left it.
+  const { rows: traderRows } = await tx.execute<{
+    bought: number;
+    sold_total: number;
+    sold_after: number;
+  }>(sql`
+    SELECT p.bought_quantity AS bought, p.sold_quantity AS sold_total,
+           (SELECT COALESCE(sum(t.filled_quantity), 0)::int FROM trades t
+             WHERE t.parent_trade_id = p.id AND t.action = 'sell' AND t.filled_quantity > 0
+               AND (t.filled_at, t.created_at, t.id) > (${trade.filledAt?.toISOString() ?? null}::timestamp, ${trade.createdAt?.toISOString() ?? null}::timestamp, ${trade.id})
+           ) AS sold_after
+      FROM parent_trades p WHERE p.id = ${position.id}`);
+  const trader = traderRows[0];
+  if (!trader) return [];
+  // Held just before this sell: what was bought less every sell up to and including this one, plus it.
+  const heldBefore = trader.bought - (trader.sold_total - trader.sold_after) + sold;
+  const closed = trader.bought - trader.sold_total <= 0;
+
+  // Subscriptions first, locked in id order (a grouped read cannot lock).
+  await tx.execute(sql`
+    SELECT id FROM subscriptions WHERE trader_id = ${trade.userId} AND status = 'active' ORDER BY id FOR UPDATE`);
+  const { rows } = await tx.execute<ClosingFacts>(sql`
+    SELECT s.id AS subscription_id, s.subscriber_id, s.settings, p.id AS position_id,
+           (array_agg(t.account_id ORDER BY t.created_at) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0))[1] AS account_id,
+           (p.bought_quantity - p.sold_quantity)::int AS held,
+           COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ('pending', 'partial')), 0)::int AS working_sells
+      FROM parent_trades p
+      JOIN subscriptions s ON s.subscriber_id = p.user_id AND s.trader_id = ${trade.userId} AND s.status = 'active'
+      JOIN users u ON u.id = s.subscriber_id AND u.deleted_at IS NULL
+      LEFT JOIN trades t ON t.parent_trade_id = p.id
+     WHERE p.source_parent_trade_id = ${position.id} AND p.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM subscription_trades x
+                        WHERE x.subscription_id = s.id AND x.source_trade_id = ${trade.id})
+     GROUP BY s.id, s.subscriber_id, s.settings, p.id
+     ORDER BY s.id`);
+
+  return rows.map((facts) => {
+    const settings = readSettings(facts.settings);
+    const sizing = closingCopyQuantity({
+      traderSoldQuantity: sold,
+      traderHeldBeforeSell: Math.max(heldBefore, sold),
+      traderPositionClosed: closed,
+      subscriberHeld: Math.max(0, facts.held),
+      subscriberAvailableToClose: Math.max(0, facts.held - facts.working_sells),
+    });
+    const base = {
+      subscriptionId: facts.subscription_id,
+      subscriberId: facts.subscriber_id,
+      computedQuantity: sizing.quantity,
+      copyQuantity: sizing.quantity,
+      accountId: facts.account_id,
+      positionId: facts.position_id,
+    };
+    if (sizing.outcome === 'skip') return { ...base, outcome: 'skipped', reason: sizing.reason };
+    return { ...base, outcome: settings.autoExecute ? 'executed' : 'pending_approval', reason: null };
+  });
+}

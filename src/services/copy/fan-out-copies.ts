@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import type { ServiceContext } from '../context';
+import { inTransaction, type Transaction } from '../transaction';
+import { createCopyOrders, writeDecisions } from './create-copies';
+import { type Decision, decideClosings, decideOpenings } from './decide-copies';
+import type { CopyDeps } from './deps';
+import { placeCopyOrders } from './place-copies';
+import { isCopyable, loadSourceTrade, type SourceTrade } from './source-trade';
+
+export type FanOutResult = {
+  decided: number;
+  executed: number;
+  pendingApproval: number;
+  skipped: number;
+  sent: number;
+};
+
+/** Tell subscribers about copies waiting for them and copies skipped, in one statement. */
+async function notifyDecisions(
+  tx: Transaction,
+  ctx: ServiceContext,
+  source: SourceTrade,
+  decisions: Decision[],
+) {
+  const told = decisions.filter((d) => d.outcome !== 'executed');
+  if (told.length === 0) return;
+  const { trade, position } = source;
+  const contract = `${position.underlying} ${Number(position.strike)} ${position.optionType === 'call' ? 'C' : 'P'} ${position.expiration}`;
+  const side = trade.action === 'buy' ? 'BTO' : 'STC';
+  await tx.execute(sql`
+    INSERT INTO notifications (user_id, type, title, body, data, created_at)
+    SELECT x.user_id,
+           CASE WHEN x.outcome = 'pending_approval' THEN 'copy_trade_alert' ELSE 'copy_trade_skipped' END,
+           CASE WHEN x.outcome = 'pending_approval' THEN 'Copy trade waiting for approval' ELSE 'Copy trade skipped' END,
+           CASE WHEN x.outcome = 'pending_approval'
+                THEN ${`${side} ${contract}: approve within 15 minutes to copy `} || x.quantity || ' contract(s)'
+                ELSE ${`${side} ${contract} was not copied: `} || replace(x.reason, '_', ' ') END,
+           jsonb_build_object('sourceTradeId', ${trade.id}::text, 'subscriptionId', x.subscription_id, 'reason', x.reason),
+           ${ctx.now().toISOString()}::timestamp
+      FROM unnest(
+        ${sql.param(told.map((d) => d.subscriberId))}::text[],
+        ${sql.param(told.map((d) => d.subscriptionId))}::text[],
+        ${sql.param(told.map((d) => d.outcome))}::text[],
+        ${sql.param(told.map((d) => d.reason))}::text[],
+        ${sql.param(told.map((d) => d.copyQuantity))}::int[]
+      ) AS x(user_id, subscription_id, outcome, reason, quantity)`);
+}
+
+/**
+ * The copy fan-out of one trader's trade (PRODUCT.md §3), run as a job. One transaction decides
+ * every active subscription set-based, writes all decisions and the copy orders in batches;
+ * then the copy orders go to the subscribers' brokers and each result is recorded as it comes
+ * back. Idempotent: run again (a retry, a second worker, a recovery after a crash) it decides
+ * nothing twice and sends only copies still unsent.
+ */
+export async function fanOutCopies({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: CopyDeps;
+  input: { tradeId: string };
+}): Promise<FanOutResult> {
+  const source = await loadSourceTrade(ctx.db, input.tradeId);
+  const result: FanOutResult = { decided: 0, executed: 0, pendingApproval: 0, skipped: 0, sent: 0 };
+  if (!source || !isCopyable(source)) return result;
+
+  await inTransaction(ctx, async (tx) => {
+    const decisions =
+      source.trade.action === 'buy'
+        ? await decideOpenings(tx, ctx, deps, source)
+        : await decideClosings(tx, ctx, source);
+    const written = await writeDecisions(tx, ctx, deps, source, decisions);
+    const fresh = decisions.filter((d) => written.has(d.subscriptionId));
+    const copies = fresh.flatMap((d) => {
+      const decisionId = written.get(d.subscriptionId);
+      if (d.outcome !== 'executed' || !decisionId || !d.accountId || !d.copyQuantity) return [];
+      return [
+        {
+          decisionId,
+          subscriberId: d.subscriberId,
+          accountId: d.accountId,
+          quantity: d.copyQuantity,
+          positionId: d.positionId,
+        },
+      ];
+    });
+    await createCopyOrders(tx, ctx, source, copies);
+    await notifyDecisions(tx, ctx, source, fresh);
+    result.decided = fresh.length;
+    result.executed = copies.length;
+    result.pendingApproval = fresh.filter((d) => d.outcome === 'pending_approval').length;
+    result.skipped = fresh.filter((d) => d.outcome === 'skipped').length;
+  });
+
+  const placed = await placeCopyOrders({ ctx, deps, input: { sourceTradeId: source.trade.id } });
+  result.sent = placed.sent;
+  if (placed.inFlightElsewhere > 0) {
+    // Another worker holds some copies; fail so the job is retried and finishes whatever it left.
+    throw new Error(
+      `${placed.inFlightElsewhere} copy order(s) of ${source.trade.id} are still being sent elsewhere`,
+    );
+  }
+  return result;
+}

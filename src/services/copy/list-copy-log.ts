@@ -1,0 +1,130 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { COPY_OUTCOMES } from '../../db/schema';
+import { AppError } from '../../errors';
+import { requireUser, type ServiceContext } from '../context';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { parseInput } from '../parse-input';
+
+export const copyLogQuerySchema = z.object({
+  outcome: z.enum(COPY_OUTCOMES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+
+export type CopyLogEntry = {
+  id: string;
+  subscriptionId: string;
+  traderId: string;
+  sourceTradeId: string;
+  side: 'BTO' | 'STC';
+  symbol: string;
+  outcome: (typeof COPY_OUTCOMES)[number];
+  reason: string | null;
+  detail: string | null;
+  sourceQuantity: number;
+  computedQuantity: number | null;
+  copyQuantity: number | null;
+  expiresAt: string | null;
+  decidedAt: string | null;
+  createdAt: string | null;
+  copyOrder: { id: string; status: string; filledQuantity: number; filledPrice: string | null } | null;
+};
+
+type Row = {
+  id: string;
+  subscription_id: string;
+  trader_id: string;
+  source_trade_id: string;
+  action: 'buy' | 'sell';
+  symbol: string;
+  outcome: (typeof COPY_OUTCOMES)[number];
+  reason: string | null;
+  detail: string | null;
+  source_quantity: number;
+  computed_quantity: number | null;
+  copy_quantity: number | null;
+  expires_at: string | null;
+  decided_at: string | null;
+  created_at: string;
+  created_iso: string;
+  copy_id: string | null;
+  copy_status: string | null;
+  copy_filled: number | null;
+  copy_price: string | null;
+};
+
+const isoOf = (value: string | null) =>
+  value ? new Date(`${value.replace(' ', 'T')}Z`).toISOString() : null;
+
+/**
+ * Every copy decision of one of the user's subscriptions (as subscriber), newest first, with
+ * its outcome, reason, quantities and the copy's order; or, without a subscription, all the
+ * user's decisions (the approval inbox uses `outcome = pending_approval`).
+ */
+export async function listCopyLog({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { subscriptionId?: string; query: unknown };
+}): Promise<{ copies: CopyLogEntry[]; nextCursor: string | null }> {
+  const userId = requireUser(ctx);
+  const query = parseInput(copyLogQuerySchema, input.query ?? {});
+  if (input.subscriptionId) {
+    const { rows } = await ctx.db.execute(sql`
+      SELECT 1 FROM subscriptions WHERE id = ${input.subscriptionId} AND subscriber_id = ${userId}`);
+    if (rows.length === 0) throw new AppError('NOT_FOUND', 'Subscription not found');
+  }
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const { rows } = await ctx.db.execute<Row>(sql`
+    SELECT d.id, d.subscription_id, d.trader_id, d.source_trade_id, d.action, p.symbol, d.outcome, d.reason, d.detail,
+           d.source_quantity, d.computed_quantity, d.copy_quantity, d.expires_at::text, d.decided_at::text,
+           d.created_at::text, c.id AS copy_id, c.status AS copy_status, c.filled_quantity AS copy_filled,
+           c.filled_price AS copy_price
+      FROM subscription_trades d
+      JOIN trades s ON s.id = d.source_trade_id
+      JOIN parent_trades p ON p.id = s.parent_trade_id
+      LEFT JOIN trades c ON c.id = d.copy_trade_id
+     WHERE d.subscriber_id = ${userId}
+       AND (${input.subscriptionId ?? null}::text IS NULL OR d.subscription_id = ${input.subscriptionId ?? null})
+       AND (${query.outcome ?? null}::text IS NULL OR d.outcome = ${query.outcome ?? null})
+       AND (${cursor ? cursor.createdAt.toISOString() : null}::timestamp IS NULL
+            OR (d.created_at, d.id) < (${cursor ? cursor.createdAt.toISOString() : null}::timestamp, ${cursor?.id ?? ''}))
+     ORDER BY d.created_at DESC, d.id DESC
+     LIMIT ${query.limit + 1}`);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const lastCreated = isoOf(last?.created_at ?? null);
+  return {
+    copies: page.map((r) => ({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      traderId: r.trader_id,
+      sourceTradeId: r.source_trade_id,
+      side: r.action === 'buy' ? 'BTO' : 'STC',
+      symbol: r.symbol,
+      outcome: r.outcome,
+      reason: r.reason,
+      detail: r.detail,
+      sourceQuantity: r.source_quantity,
+      computedQuantity: r.computed_quantity,
+      copyQuantity: r.copy_quantity,
+      expiresAt: isoOf(r.expires_at),
+      decidedAt: isoOf(r.decided_at),
+      createdAt: isoOf(r.created_at),
+      copyOrder: r.copy_id
+        ? {
+            id: r.copy_id,
+            status: r.copy_status ?? 'pending',
+            filledQuantity: r.copy_filled ?? 0,
+            filledPrice: r.copy_price,
+          }
+        : null,
+    })),
+    nextCursor:
+      rows.length > query.limit && last && lastCreated
+        ? encodeCursor({ createdAt: new Date(lastCreated), id: last.id })
+        : null,
+  };
+}

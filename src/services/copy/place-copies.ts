@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import {
+  type BatchOrder,
+  type Broker,
+  BrokerUnavailableError,
+  type PlaceOrderResult,
+} from '../../broker/port';
+import type { BrokerAccountSource } from '../../broker/registry';
+import type { ServiceContext } from '../context';
+import {
+  applyOrderUpdates,
+  type OrderReport,
+  type OrderUpdate,
+  reportFromBrokerOrder,
+} from '../trading/apply-order-update';
+import type { CopyDeps } from './deps';
+
+type ClaimedCopy = {
+  id: string;
+  symbol: string;
+  action: 'buy' | 'sell';
+  quantity: number;
+  account_id: string;
+  provider: 'paper' | 'snaptrade';
+  snaptrade_account_id: string;
+  snaptrade_user_id: string | null;
+  snaptrade_user_secret: string | null;
+};
+
+/** Results are written in groups of this size as they come back. */
+const RECORD_BATCH = 500;
+
+function toReport(result: PlaceOrderResult): OrderReport {
+  return result.ok
+    ? reportFromBrokerOrder(result.order)
+    : { status: 'rejected', filledQuantity: 0, averageFillPrice: null, reason: result.reason };
+}
+
+function unavailable(error: unknown): OrderReport {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    status: 'rejected',
+    filledQuantity: 0,
+    averageFillPrice: null,
+    reason: `Broker unavailable: ${message}`,
+  };
+}
+
+/**
+ * Send the copy orders of one trader's trade that are still unsent. Each is claimed first
+ * (`submitted_at`), so two workers never send the same copy; a claim older than the timeout
+ * belonged to a worker that died and is taken over (brokers that know client order ids, like
+ * the paper broker, return the first order rather than placing it twice). Returns how many were
+ * sent and how many remain claimed by someone else.
+ */
+export async function placeCopyOrders({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: CopyDeps;
+  /** `tradeIds` limits placement to these copies (an approval sends just its own). */
+  input: { sourceTradeId: string; tradeIds?: string[] };
+}): Promise<{ sent: number; inFlightElsewhere: number }> {
+  const now = ctx.now();
+  const staleBefore = new Date(now.getTime() - deps.copy.claimTimeoutMs);
+  const { rows: claimed } = await ctx.db.execute<ClaimedCopy>(sql`
+    WITH claimed AS (
+      UPDATE trades t SET submitted_at = ${now.toISOString()}::timestamp
+       WHERE t.source_trade_id = ${input.sourceTradeId} AND t.source = 'copy' AND t.status = 'pending'
+         AND t.broker_order_id IS NULL
+         AND (t.submitted_at IS NULL OR t.submitted_at < ${staleBefore.toISOString()}::timestamp)
+         AND (${input.tradeIds ? sql.param(input.tradeIds) : null}::text[] IS NULL OR t.id = ANY(${input.tradeIds ? sql.param(input.tradeIds) : null}::text[]))
+      RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity
+    )
+    SELECT c.id, p.symbol, c.action, c.quantity, a.id AS account_id, a.provider, a.snaptrade_account_id,
+           u.snaptrade_user_id, u.snaptrade_user_secret
+      FROM claimed c
+      JOIN parent_trades p ON p.id = c.parent_trade_id
+      JOIN accounts a ON a.id = c.account_id
+      JOIN users u ON u.id = a.user_id
+     ORDER BY c.id`);
+
+  // Group by broker implementation; each group goes in one batch when the broker can.
+  const groups = new Map<Broker, { copy: ClaimedCopy; order: BatchOrder }[]>();
+  for (const copy of claimed) {
+    const account: BrokerAccountSource = {
+      id: copy.account_id,
+      provider: copy.provider,
+      snaptradeAccountId: copy.snaptrade_account_id,
+      owner: { snaptradeUserId: copy.snaptrade_user_id, snaptradeUserSecret: copy.snaptrade_user_secret },
+    };
+    const { broker, ref } = deps.brokers.forAccount(account);
+    const order: BatchOrder = {
+      account: ref,
+      request: {
+        clientOrderId: copy.id,
+        symbol: copy.symbol,
+        side: copy.action,
+        quantity: copy.quantity,
+        orderType: 'Market',
+        timeInForce: 'Day',
+      },
+    };
+    const group = groups.get(broker) ?? [];
+    group.push({ copy, order });
+    groups.set(broker, group);
+  }
+
+  let pending: OrderUpdate[] = [];
+  const flush = async () => {
+    const updates = pending;
+    pending = [];
+    if (updates.length > 0) await applyOrderUpdates({ ctx, input: { updates } });
+  };
+  const record = async (tradeId: string, report: OrderReport) => {
+    pending.push({ tradeId, report, source: 'placement' });
+    if (pending.length >= RECORD_BATCH) await flush();
+  };
+
+  for (const [broker, items] of groups) {
+    if (broker.placeOrders) {
+      let results: PlaceOrderResult[] | undefined;
+      try {
+        results = await broker.placeOrders(items.map((item) => item.order));
+      } catch (error) {
+        if (!(error instanceof BrokerUnavailableError)) throw error;
+        for (const item of items) await record(item.copy.id, unavailable(error));
+      }
+      if (results) {
+        for (const [index, item] of items.entries()) {
+          const result = results[index];
+          await record(item.copy.id, result ? toReport(result) : unavailable('no answer for this order'));
+        }
+      }
+      continue;
+    }
+    // One by one, a bounded number at a time; each result recorded as it comes back.
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(deps.copy.placementConcurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (!item) break;
+        let report: OrderReport;
+        try {
+          report = toReport(await broker.placeOrder(item.order.account, item.order.request));
+        } catch (error) {
+          if (!(error instanceof BrokerUnavailableError)) throw error;
+          report = unavailable(error);
+        }
+        await record(item.copy.id, report);
+      }
+    });
+    await Promise.all(lanes);
+  }
+  await flush();
+
+  const { rows: left } = await ctx.db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM trades
+     WHERE source_trade_id = ${input.sourceTradeId} AND source = 'copy' AND status = 'pending'
+       AND broker_order_id IS NULL`);
+  return { sent: claimed.length, inFlightElsewhere: left[0]?.n ?? 0 };
+}

@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import { enqueueMany } from '../../jobs/queue';
+import type { ServiceContext } from '../context';
+import type { CopyDeps } from './deps';
+
+/** Work younger than this is assumed to be in the hands of a live worker. */
+const GRACE_MS = 30_000;
+
+/**
+ * Finish fan-outs a dead worker left (run at worker start and every minute): traders' final
+ * fills with followers but no decision at all, and copy orders decided but never sent whose
+ * claim has expired. Each gets its fan-out job again (same key), which is idempotent.
+ */
+export async function recoverFanOuts({
+  ctx,
+  deps,
+}: {
+  ctx: ServiceContext;
+  deps: CopyDeps;
+}): Promise<{ requeued: number }> {
+  const now = ctx.now();
+  const settledBefore = new Date(now.getTime() - GRACE_MS).toISOString();
+  const claimExpiredBefore = new Date(now.getTime() - deps.copy.claimTimeoutMs).toISOString();
+  const dayAgo = new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const { rows } = await ctx.db.execute<{ trade_id: string }>(sql`
+    SELECT DISTINCT c.source_trade_id AS trade_id
+      FROM trades c
+     WHERE c.source = 'copy' AND c.status = 'pending' AND c.broker_order_id IS NULL
+       AND c.created_at < ${settledBefore}::timestamp
+       AND (c.submitted_at IS NULL OR c.submitted_at < ${claimExpiredBefore}::timestamp)
+    UNION
+    SELECT t.id
+      FROM trades t
+     WHERE t.source = 'manual' AND t.status IN ('filled', 'cancelled', 'rejected') AND t.filled_quantity > 0
+       AND t.updated_at > ${dayAgo}::timestamp AND t.updated_at < ${settledBefore}::timestamp
+       AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.trader_id = t.user_id AND s.status = 'active'
+                      AND s.created_at < t.updated_at)
+       AND NOT EXISTS (SELECT 1 FROM subscription_trades d WHERE d.source_trade_id = t.id)`);
+  await enqueueMany(
+    ctx.db,
+    'fan-out-copies',
+    rows.map((r) => ({ tradeId: r.trade_id })),
+    { jobKey: (payload) => `fan-out:${String(payload.tradeId)}` },
+  );
+  return { requeued: rows.length };
+}
