@@ -18,6 +18,16 @@ const TYPES = {
 
 type Change = keyof typeof TITLES;
 
+/** Copies speak of the copy: executed (or a close mirrored), or failed. */
+function kindOf(trade: { source: string; action: string }, change: Change): { type: string; title: string } {
+  if (trade.source !== 'copy') return { type: TYPES[change], title: TITLES[change] };
+  if (change === 'rejected') return { type: 'copy_trade_failed', title: 'Copy trade failed' };
+  if (change === 'cancelled') return { type: 'order_cancelled', title: 'Copy trade cancelled' };
+  return trade.action === 'sell'
+    ? { type: 'copy_trade_close', title: 'Copied position closed' }
+    : { type: 'copy_trade_executed', title: 'Copy trade executed' };
+}
+
 /** Human wording of a contract: `AAPL 150 C 2026-01-16`. */
 export function describeContract(p: {
   underlying: string;
@@ -49,6 +59,7 @@ export async function notifyOrderUpdate({
   if (!row) return;
   const { trade, position } = row;
   const side = trade.action === 'buy' ? 'BTO' : 'STC';
+  const { type, title } = kindOf(trade, change);
   const contract = describeContract(position);
   const filled = trade.filledQuantity ?? 0;
   const body =
@@ -59,8 +70,8 @@ export async function notifyOrderUpdate({
         : `${side} ${filled} of ${trade.quantity} × ${contract} @ ${trade.filledPrice}`;
   await ctx.db.insert(notifications).values({
     userId: trade.userId,
-    type: TYPES[change],
-    title: TITLES[change],
+    type,
+    title,
     body,
     data: { tradeId: trade.id, positionId: position.id, status: trade.status },
     createdAt: ctx.now(),
