@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   SNAPTRADE_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(54331),
+  TEST_FAULT: z.preprocess(emptyToUndefined, z.enum(['kill-after-copy-decisions']).optional()),
 });
 
 export type Config = {
@@ -64,6 +65,8 @@ export type Config = {
    */
   broker: 'paper' | 'snaptrade' | 'snaptrade-sim';
   paperQuoteSeed: string;
+  /** Crash tests only (NODE_ENV=test): where this process kills itself. */
+  testFault: 'kill-after-copy-decisions' | undefined;
   snaptrade: {
     clientId: string | undefined;
     consumerKey: string | undefined;
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runWorkers: e.RUN_WORKERS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     broker: e.BROKER,
+    testFault: e.NODE_ENV === 'test' ? e.TEST_FAULT : undefined,
     paperQuoteSeed: e.PAPER_QUOTE_SEED,
     snaptrade: {
       clientId: e.SNAPTRADE_CLIENT_ID,

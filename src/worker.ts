@@ -23,6 +23,9 @@ const workers = jobWorkers();
 // With BROKER=snaptrade-sim the serving process runs the simulator; workers reach it on its port.
 const snaptrade = await startSnaptradeRuntime({ config, startSimulator: false });
 const trading = buildTradingDeps({ db, config, now, snaptrade });
+if (config.testFault === 'kill-after-copy-decisions') {
+  trading.faults = { afterCopyDecisions: () => process.kill(process.pid, 'SIGKILL') };
+}
 await workers.start({ config, log, db, pool, databaseUrl, trading, now });
 console.log(`Alertsify worker running (${config.workerConcurrency} at a time)`);
 

@@ -94,6 +94,7 @@ export async function fanOutCopies({
     result.skipped = fresh.filter((d) => d.outcome === 'skipped').length;
   });
 
+  deps.faults?.afterCopyDecisions?.();
   const placed = await placeCopyOrders({ ctx, deps, input: { sourceTradeId: source.trade.id } });
   result.sent = placed.sent;
   if (placed.inFlightElsewhere > 0) {

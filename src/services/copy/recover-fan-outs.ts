@@ -3,8 +3,12 @@ import { enqueueMany } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import type { CopyDeps } from './deps';
 
-/** Work younger than this is assumed to be in the hands of a live worker. */
-const GRACE_MS = 30_000;
+/**
+ * Work younger than this is assumed to be in the hands of a live worker. Requeuing too early is
+ * harmless (the fan-out is idempotent and claims keep copies from being sent twice), merely
+ * wasted work.
+ */
+const GRACE_MS = 5_000;
 
 /**
  * Finish fan-outs a dead worker left (run at worker start and every minute): traders' final

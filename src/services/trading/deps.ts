@@ -18,6 +18,8 @@ export type TradingDeps = {
   /** Verifies SnapTrade webhooks (the consumer key); absent without SnapTrade. */
   snaptradeWebhookKey?: string;
   copy: CopySettings;
+  /** Crash tests: called at the named points (nothing in production). */
+  faults?: { afterCopyDecisions?: () => void };
 };
 
 /** PRODUCT.md §3 windows, and how copy orders are sent. */
