@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   SNAPTRADE_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(54331),
+  COPY_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TEST_FAULT: z.preprocess(emptyToUndefined, z.enum(['kill-after-copy-decisions']).optional()),
 });
 
@@ -65,6 +66,8 @@ export type Config = {
    */
   broker: 'paper' | 'snaptrade' | 'snaptrade-sim';
   paperQuoteSeed: string;
+  /** An unsent copy order claimed longer ago than this is taken over from a worker presumed dead. */
+  copyClaimTimeoutMs: number;
   /** Crash tests only (NODE_ENV=test): where this process kills itself. */
   testFault: 'kill-after-copy-decisions' | undefined;
   snaptrade: {
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     broker: e.BROKER,
     testFault: e.NODE_ENV === 'test' ? e.TEST_FAULT : undefined,
+    copyClaimTimeoutMs: e.COPY_CLAIM_TIMEOUT_SECONDS * 1000,
     paperQuoteSeed: e.PAPER_QUOTE_SEED,
     snaptrade: {
       clientId: e.SNAPTRADE_CLIENT_ID,

@@ -20,7 +20,7 @@ import {
  */
 export function buildTradingDeps(options: {
   db: Database;
-  config: Pick<Config, 'encryptionKey' | 'paperQuoteSeed'>;
+  config: Pick<Config, 'encryptionKey' | 'paperQuoteSeed'> & Partial<Pick<Config, 'copyClaimTimeoutMs'>>;
   now?: () => Date;
   quotes?: QuoteSource;
   snaptrade?: { broker: Broker; connector: SnapTradeConnector; consumerKey: string };
@@ -40,7 +40,11 @@ export function buildTradingDeps(options: {
     }),
     snaptrade: options.snaptrade?.connector,
     snaptradeWebhookKey: options.snaptrade?.consumerKey,
-    copy: { ...DEFAULT_COPY_SETTINGS, ...options.copy },
+    copy: {
+      ...DEFAULT_COPY_SETTINGS,
+      ...(options.config.copyClaimTimeoutMs ? { claimTimeoutMs: options.config.copyClaimTimeoutMs } : {}),
+      ...options.copy,
+    },
     encryptionKey: options.config.encryptionKey,
   };
 }

@@ -5,7 +5,8 @@
  * that whichever computes a number, it is the same number. The algorithm:
  *
  * - Executions with a filled quantity of 0 are ignored. The rest are applied in the order
- *   (filled_at NULLS LAST, created_at, id), ids compared by code unit (SQL: `id COLLATE "C"`).
+ *   (filled_at NULLS LAST, created_at, buys before sells, id), ids compared by code unit (SQL:
+ *   `id COLLATE "C"`).
  * - State: held quantity and held cost (Σ quantity × price, price units, no × 100), cumulative
  *   realised P&L `R` in dollars (unrounded), plus running totals.
  * - A buy adds quantity × price to the held cost and the quantity to the held quantity.
@@ -100,6 +101,8 @@ export function compareExecutions(a: Execution, b: Execution): number {
     return a.filledAt.getTime() - b.filledAt.getTime();
   }
   if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt.getTime() - b.createdAt.getTime();
+  // At the same instant buys come first: a sell never precedes the buy it closes.
+  if (a.action !== b.action) return a.action === 'buy' ? -1 : 1;
   // Code-unit order, not locale order: matches `COLLATE "C"`, whatever the database's locale.
   if (a.id === b.id) return 0;
   return a.id < b.id ? -1 : 1;

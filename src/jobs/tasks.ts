@@ -44,8 +44,13 @@ const changeSchema = z.enum(['partially_filled', 'filled', 'cancelled', 'rejecte
 
 export function buildTasks(deps: JobDeps): TaskList {
   return Object.fromEntries([
-    task('order-updated', z.object({ tradeId: z.string(), changes: z.array(changeSchema) }), deps, (ctx, p) =>
-      notifyOrderUpdate({ ctx, input: p }),
+    task(
+      'order-updated',
+      z.object({ updates: z.array(z.object({ tradeId: z.string(), changes: z.array(changeSchema) })) }),
+      deps,
+      async (ctx, p) => {
+        for (const update of p.updates) await notifyOrderUpdate({ ctx, input: update });
+      },
     ),
     task('position-expired', z.object({ positionId: z.string() }), deps, (ctx, p) =>
       notifyPositionExpired({ ctx, input: p }),
@@ -80,10 +85,20 @@ export function buildTasks(deps: JobDeps): TaskList {
         .select({ accountId: accounts.id })
         .from(accounts)
         .where(and(eq(accounts.isActive, true)));
-      await enqueueMany(ctx.db, 'sync-account-balances', active, { maxAttempts: 3 });
+      for (let i = 0; i < active.length; i += 500) {
+        const accountIds = active.slice(i, i + 500).map((a) => a.accountId);
+        await enqueue(ctx.db, 'sync-account-balances', { accountIds }, { maxAttempts: 3 });
+      }
     }),
-    task('sync-account-balances', z.object({ accountId: z.string() }), deps, async (ctx, p) => {
-      await syncBalances({ ctx, deps: deps.trading, input: p });
+    task('sync-account-balances', z.object({ accountIds: z.array(z.string()) }), deps, async (ctx, p) => {
+      for (const accountId of p.accountIds) {
+        try {
+          await syncBalances({ ctx, deps: deps.trading, input: { accountId } });
+        } catch (error) {
+          // One account's broker failing must not keep the others stale.
+          ctx.log.warn({ accountId, err: error }, 'balance sync failed');
+        }
+      }
     }),
   ]);
 }

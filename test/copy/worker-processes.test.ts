@@ -34,6 +34,7 @@ function startWorker(extraEnv: Record<string, string> = {}): {
       NODE_ENV: 'test',
       LOG_LEVEL: 'error',
       WORKER_CONCURRENCY: '2',
+      COPY_CLAIM_TIMEOUT_SECONDS: '2',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

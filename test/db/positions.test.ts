@@ -261,6 +261,20 @@ describe('realised P&L', () => {
     expect(await sells(id)).toEqual([{ pnl: '-500.00', pnl_percent: '-100.0000' }]);
   });
 
+  it('folds a buy and a sell of the same instant buys first, whatever their ids', async () => {
+    const id = await newPosition();
+    await t.sql(
+      `INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, filled_quantity, order_type,
+                           filled_price, status, filled_at, created_at)
+       VALUES ('zzzz-buy', $1, $2, $3, 'buy', 4, 4, 'Market', 2.00, 'filled', '2026-01-05 14:00:00', '2026-01-05 14:00:00'),
+              ('aaaa-sell', $1, $2, $3, 'sell', 4, 4, 'Market', 2.50, 'filled', '2026-01-05 14:00:00', '2026-01-05 14:00:00')`,
+      [id, userId, accountId],
+    );
+    const p = await position(id);
+    expect(p.total_pnl).toBe('200.00');
+    expect(await sells(id)).toEqual([{ pnl: '200.00', pnl_percent: '25.0000' }]);
+  });
+
   it('recomputes when a filled trade is deleted', async () => {
     const id = await newPosition();
     await insertTrade(id, 'buy', 5, 5, '3.00', 'filled', '2026-01-05 14:00:00');

@@ -53,7 +53,7 @@ describe('npm run worker', () => {
       child.stderr?.on('data', onData);
     });
 
-    await enqueue(t.db, 'order-updated', { tradeId: trade.id, changes: ['filled'] });
+    await enqueue(t.db, 'order-updated', { updates: [{ tradeId: trade.id, changes: ['filled'] }] });
     let body: string | undefined;
     for (let i = 0; i < 200 && !body; i++) {
       const { rows } = await t.sql<{ body: string }>('SELECT body FROM notifications WHERE user_id = $1', [

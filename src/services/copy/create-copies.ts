@@ -57,7 +57,8 @@ export type CopyToCreate = {
 /**
  * The copy orders, `pending`, in a fixed number of statements: for opening copies each
  * subscriber's copied position is found or opened (linked to the trader's position); every
- * copy is a Market order with `source = 'copy'`, linked from its decision.
+ * copy is a Market order with `source = 'copy'`, linked from its decision. They are created
+ * claimed (`submitted_at`) by the run that will send them.
  */
 export async function createCopyOrders(
   tx: Transaction,
@@ -97,9 +98,9 @@ export async function createCopyOrders(
       SELECT x.*, nanoid() AS trade_id FROM x
     ), inserted AS (
       INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, order_type, status,
-                          source, source_trader_id, source_trade_id, created_at, updated_at)
+                          source, source_trader_id, source_trade_id, created_at, updated_at, submitted_at)
       SELECT trade_id, position_id, user_id, account_id, ${trade.action}, quantity, 'Market', 'pending',
-             'copy', ${trade.userId}, ${trade.id}, ${now}::timestamp, ${now}::timestamp
+             'copy', ${trade.userId}, ${trade.id}, ${now}::timestamp, ${now}::timestamp, ${now}::timestamp
         FROM ids
       RETURNING id
     ), events AS (

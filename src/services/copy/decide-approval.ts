@@ -98,7 +98,13 @@ export async function approveCopy({
     ]);
     return { sourceTradeId: source.trade.id, copyTradeId: tradeId ?? null };
   });
-  if (copyTradeId) await placeCopyOrders({ ctx, deps, input: { sourceTradeId, tradeIds: [copyTradeId] } });
+  if (copyTradeId) {
+    await placeCopyOrders({
+      ctx,
+      deps,
+      input: { sourceTradeId, owned: [copyTradeId], tradeIds: [copyTradeId] },
+    });
+  }
   return { decisionId: input.decisionId, copyTradeId };
 }
 

@@ -66,7 +66,7 @@ export async function fanOutCopies({
   const result: FanOutResult = { decided: 0, executed: 0, pendingApproval: 0, skipped: 0, sent: 0 };
   if (!source || !isCopyable(source)) return result;
 
-  await inTransaction(ctx, async (tx) => {
+  const created = await inTransaction(ctx, async (tx) => {
     const decisions =
       source.trade.action === 'buy'
         ? await decideOpenings(tx, ctx, deps, source)
@@ -86,16 +86,21 @@ export async function fanOutCopies({
         },
       ];
     });
-    await createCopyOrders(tx, ctx, source, copies);
+    const tradeIds = await createCopyOrders(tx, ctx, source, copies);
     await notifyDecisions(tx, ctx, source, fresh);
     result.decided = fresh.length;
     result.executed = copies.length;
     result.pendingApproval = fresh.filter((d) => d.outcome === 'pending_approval').length;
     result.skipped = fresh.filter((d) => d.outcome === 'skipped').length;
+    return tradeIds;
   });
 
   deps.faults?.afterCopyDecisions?.();
-  const placed = await placeCopyOrders({ ctx, deps, input: { sourceTradeId: source.trade.id } });
+  const placed = await placeCopyOrders({
+    ctx,
+    deps,
+    input: { sourceTradeId: source.trade.id, owned: created },
+  });
   result.sent = placed.sent;
   if (placed.inFlightElsewhere > 0) {
     // Another worker holds some copies; fail so the job is retried and finishes whatever it left.

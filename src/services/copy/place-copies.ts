@@ -28,7 +28,7 @@ type ClaimedCopy = {
 };
 
 /** Results are written in groups of this size as they come back. */
-const RECORD_BATCH = 500;
+const RECORD_BATCH = 2000;
 
 function toReport(result: PlaceOrderResult): OrderReport {
   return result.ok
@@ -60,19 +60,28 @@ export async function placeCopyOrders({
 }: {
   ctx: ServiceContext;
   deps: CopyDeps;
-  /** `tradeIds` limits placement to these copies (an approval sends just its own). */
-  input: { sourceTradeId: string; tradeIds?: string[] };
+  /**
+   * `owned`: copies this run created (already claimed by it). `tradeIds` limits placement to
+   * these copies (an approval sends just its own).
+   */
+  input: { sourceTradeId: string; owned?: string[]; tradeIds?: string[] };
 }): Promise<{ sent: number; inFlightElsewhere: number }> {
   const now = ctx.now();
   const staleBefore = new Date(now.getTime() - deps.copy.claimTimeoutMs);
   const { rows: claimed } = await ctx.db.execute<ClaimedCopy>(sql`
-    WITH claimed AS (
+    WITH taken AS (
       UPDATE trades t SET submitted_at = ${now.toISOString()}::timestamp
        WHERE t.source_trade_id = ${input.sourceTradeId} AND t.source = 'copy' AND t.status = 'pending'
          AND t.broker_order_id IS NULL
          AND (t.submitted_at IS NULL OR t.submitted_at < ${staleBefore.toISOString()}::timestamp)
+         AND NOT (t.id = ANY(${sql.param(input.owned ?? [])}::text[]))
          AND (${input.tradeIds ? sql.param(input.tradeIds) : null}::text[] IS NULL OR t.id = ANY(${input.tradeIds ? sql.param(input.tradeIds) : null}::text[]))
       RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity
+    ), mine AS (
+      SELECT t.id, t.parent_trade_id, t.account_id, t.action, t.quantity FROM trades t
+       WHERE t.id = ANY(${sql.param(input.owned ?? [])}::text[]) AND t.status = 'pending' AND t.broker_order_id IS NULL
+    ), claimed AS (
+      SELECT * FROM taken UNION ALL SELECT * FROM mine
     )
     SELECT c.id, p.symbol, c.action, c.quantity, a.id AS account_id, a.provider, a.snaptrade_account_id,
            u.snaptrade_user_id, u.snaptrade_user_secret

@@ -98,6 +98,9 @@ function plan(trade: Trade, update: OrderUpdate, log: ServiceContext['log']): Pl
   return { trade, update, state, reason, changes, newBrokerOrderId };
 }
 
+/** Orders per follow-up job. */
+const FOLLOW_UP_BATCH = 500;
+
 const isWorking = (status: string) => status === 'pending' || status === 'partial';
 const isFinal = (status: string) => status === 'filled' || status === 'cancelled' || status === 'rejected';
 
@@ -248,19 +251,21 @@ async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], aft
   }
 
   const withChanges = plans.filter((p) => p.changes.length > 0);
-  await enqueueMany(
-    tx,
-    'order-updated',
-    withChanges.map((p) => ({ tradeId: p.trade.id, changes: p.changes.map((c) => c.type) })),
-  );
-  // Cash and buying power moved (or a reservation ended): refresh each account's cached balances.
-  const accounts = [...new Set(withChanges.map((p) => p.trade.accountId))];
-  await enqueueMany(
-    tx,
-    'sync-account-balances',
-    accounts.map((accountId) => ({ accountId })),
-    { maxAttempts: 3, jobKey: (payload) => `sync-account-balances:${String(payload.accountId)}` },
-  );
+  // Follow-ups in batched jobs: a fan-out's thousands of fills make a handful of jobs, not
+  // thousands (each notifies and refreshes balances in turn).
+  for (let i = 0; i < withChanges.length; i += FOLLOW_UP_BATCH) {
+    const slice = withChanges.slice(i, i + FOLLOW_UP_BATCH);
+    await enqueue(tx, 'order-updated', {
+      updates: slice.map((p) => ({ tradeId: p.trade.id, changes: p.changes.map((c) => c.type) })),
+    });
+    // Cash and buying power moved (or a reservation ended): refresh each account's cached balances.
+    await enqueue(
+      tx,
+      'sync-account-balances',
+      { accountIds: [...new Set(slice.map((p) => p.trade.accountId))] },
+      { maxAttempts: 3 },
+    );
+  }
   // Keep polling while orders work; the key keeps one waiting sync per account.
   for (const accountId of new Set(rows.filter((r) => isWorking(r.status)).map((r) => r.accountId))) {
     await enqueue(
