@@ -35,7 +35,7 @@ const SYMBOL = 'AAPL  300118C00150000';
 const CONTRACT = { underlying: 'AAPL', optionType: 'call', strike: '150', expiration: '2030-01-18' } as const;
 
 /** Counts orders the broker accepted and when the last one was. */
-function timed(broker: PaperBroker) {
+function timed(broker: Broker) {
   const meter = { accepted: 0, lastAcceptedAt: 0 };
   const note = (results: PlaceOrderResult[]) => {
     meter.accepted += results.filter((r) => r.ok).length;

@@ -13,7 +13,7 @@ import { notifyOrderUpdate, notifyPositionExpired } from '../services/notificati
 import { ORDER_SYNC_INTERVAL_MS, type TradingDeps } from '../services/trading/deps';
 import { expirePositions } from '../services/trading/expire-positions';
 import { syncAccountOrders } from '../services/trading/sync-account-orders';
-import { enqueue, enqueueMany } from './queue';
+import { enqueue } from './queue';
 import type { CronEntry } from './runner';
 
 export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps };

@@ -110,11 +110,7 @@ type ClosingFacts = {
  * sells the same fraction (half up, at least 1 while held; everything once the trader is out),
  * never more than they can close; never blocked by the daily limit.
  */
-export async function decideClosings(
-  tx: Transaction,
-  ctx: ServiceContext,
-  source: SourceTrade,
-): Promise<Decision[]> {
+export async function decideClosings(tx: Transaction, source: SourceTrade): Promise<Decision[]> {
   const { trade, position } = source;
   const sold = trade.filledQuantity ?? 0;
   // The trader's position after this sell, as the fill trigger left it.

@@ -70,7 +70,7 @@ export async function fanOutCopies({
     const decisions =
       source.trade.action === 'buy'
         ? await decideOpenings(tx, ctx, deps, source)
-        : await decideClosings(tx, ctx, source);
+        : await decideClosings(tx, source);
     const written = await writeDecisions(tx, ctx, deps, source, decisions);
     const fresh = decisions.filter((d) => written.has(d.subscriptionId));
     const copies = fresh.flatMap((d) => {
