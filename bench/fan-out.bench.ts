@@ -137,6 +137,8 @@ export async function run(): Promise<Figure[]> {
   try {
     for (const { subscribers, runs } of SIZES) {
       const traderId = await seed(db, subscribers, `${subscribers}`);
+      // A live database has statistics (autovacuum); freshly seeded tables do not.
+      await db.execute(sql`ANALYZE`);
       const ctx: ServiceContext = {
         db,
         actor: { type: 'user', userId: traderId },
