@@ -6,12 +6,21 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
-import { hasExpired } from '../../domain/market-calendar';
-import { CONTRACT_MULTIPLIER, Dec, type Decimal, toCents, toPriceString } from '../../domain/money';
-import { parseOccSymbol } from '../../domain/occ';
+import { Dec, type Decimal, toCents } from '../../domain/money';
 import type { OrderSide } from '../port';
-import { dayOrderDeadline, fillPrice, reachesStop, reservePrice } from './fill-rules';
-import type { PaperQuote, QuoteSource } from './quotes';
+import {
+  assessOrder,
+  buyingPower,
+  cashAfterFill,
+  committedToSell,
+  costOfBuy,
+  type Fill,
+  isWorking,
+  positionAfterSell,
+  settleOrder,
+} from './evaluation';
+import type { MarketView } from './market';
+import type { PaperQuote } from './quotes';
 
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type PaperOrderRow = typeof paperOrders.$inferSelect;
@@ -29,27 +38,20 @@ const WORKING_STATUSES = ['pending', 'partial'] as const;
  * injected clock drives everything that decides an outcome: quotes, expiry, Day orders,
  * `created_at` (time priority) and `triggered_at`.
  */
-const databaseNow = sql`now() at time zone 'UTC'`;
-
-export function isWorking(status: PaperOrderRow['status']): boolean {
-  return status === 'pending' || status === 'partial';
-}
-
-function remainingOf(order: PaperOrderRow): number {
-  return order.quantity - order.filledQuantity;
-}
+export const databaseNow = sql`now() at time zone 'UTC'`;
 
 export class PaperBook {
-  /** One quote per symbol per operation: every order in it sees the same market. */
-  private readonly quoteCache = new Map<string, PaperQuote | null>();
   /** Contracts filled per symbol and side in this operation, against the quote's size. */
   private readonly liquidityUsed = new Map<string, number>();
 
+  /**
+   * `market` gives every order of the operation the same instant and one quote per symbol;
+   * it may be shared by the books of one batch of operations.
+   */
   private constructor(
     private readonly tx: Transaction,
     readonly accountId: string,
-    readonly now: Date,
-    private readonly quotes: QuoteSource,
+    readonly market: MarketView,
     private cashBalance: Decimal,
   ) {}
 
@@ -58,18 +60,17 @@ export class PaperBook {
    * the account has no paper account. FOR NO KEY UPDATE is enough: it serialises writers of the
    * account without blocking inserts elsewhere that only reference the row by foreign key.
    */
-  static async open(
-    tx: Transaction,
-    accountId: string,
-    now: Date,
-    quotes: QuoteSource,
-  ): Promise<PaperBook | null> {
+  static async open(tx: Transaction, accountId: string, market: MarketView): Promise<PaperBook | null> {
     const [row] = await tx
       .select({ cash: paperAccounts.cash })
       .from(paperAccounts)
       .where(eq(paperAccounts.accountId, accountId))
       .for('no key update');
-    return row ? new PaperBook(tx, accountId, now, quotes, new Dec(row.cash)) : null;
+    return row ? new PaperBook(tx, accountId, market, new Dec(row.cash)) : null;
+  }
+
+  get now(): Date {
+    return this.market.now;
   }
 
   get cash(): Decimal {
@@ -77,8 +78,7 @@ export class PaperBook {
   }
 
   quote(symbol: string): PaperQuote | null {
-    if (!this.quoteCache.has(symbol)) this.quoteCache.set(symbol, this.quotes.quote(symbol, this.now));
-    return this.quoteCache.get(symbol) ?? null;
+    return this.market.quote(symbol);
   }
 
   // ---- Reading ---------------------------------------------------------------------------------
@@ -139,28 +139,19 @@ export class PaperBook {
       .orderBy(asc(paperPositions.symbol));
   }
 
+  /** Contracts of `symbol` held (0 without a position). */
+  async held(symbol: string): Promise<number> {
+    return (await this.position(symbol))?.quantity ?? 0;
+  }
+
   /** Contracts of `symbol` that working sell orders still intend to sell. */
   async committedToSell(symbol: string): Promise<number> {
-    const sells = await this.workingOrders('sell');
-    return sells
-      .filter((order) => order.symbol === symbol)
-      .reduce((sum, order) => sum + remainingOf(order), 0);
+    return committedToSell(await this.workingOrders('sell'), symbol);
   }
 
-  /** What working buy orders hold back: their reserve price × remaining contracts × 100. */
-  async reservedForBuys(): Promise<Decimal> {
-    let reserved = new Dec(0);
-    for (const order of await this.workingOrders('buy')) {
-      const fallback = new Dec(order.averageFillPrice ?? order.stopPrice ?? '0');
-      const price = reservePrice(order, this.quote(order.symbol), fallback);
-      reserved = reserved.plus(price.times(remainingOf(order)).times(CONTRACT_MULTIPLIER));
-    }
-    return reserved;
-  }
-
-  /** Cash less what working buys reserve, never below zero. */
+  /** Cash less what working buys reserve (see `buyingPower`). */
   async buyingPower(): Promise<Decimal> {
-    return Dec.max(0, this.cashBalance.minus(await this.reservedForBuys()));
+    return buyingPower(this.cashBalance, await this.workingOrders('buy'), this.market);
   }
 
   // ---- Writing ---------------------------------------------------------------------------------
@@ -202,99 +193,45 @@ export class PaperBook {
   }
 
   /**
-   * Brings one working order up to date with the market at `now`: lapses it when its contract
-   * expired or its day ended, records its stop being reached, and fills what the quote, the
-   * quote's size, the cash (for a buy) and the position (for a sell) allow.
+   * Brings one working order up to date with the market at `now` (see `assessOrder` and
+   * `settleOrder`) and records the outcome.
    */
   async evaluate(order: PaperOrderRow): Promise<PaperOrderRow> {
-    if (!isWorking(order.status)) return order;
-    const { expiration } = parseOccSymbol(order.symbol);
-    if (hasExpired(expiration, this.now)) return this.cancel(order, 'Contract expired');
-    if (order.timeInForce === 'Day' && this.now.getTime() >= dayOrderDeadline(order.createdAt).getTime()) {
-      return this.cancel(order, 'Day order expired at the close');
-    }
-    const quote = this.quote(order.symbol);
-    if (!quote) return order;
-
-    const triggeredAt = order.triggeredAt ?? (reachesStop(order, quote) ? this.now : null);
-    const price = fillPrice({ ...order, triggeredAt }, quote);
-    let quantity = 0;
-    let shortfall: string | null = null;
-    if (price) {
-      quantity = Math.min(remainingOf(order), this.liquidityLeft(order.symbol, order.side, quote));
-      const coverable = order.side === 'buy' ? this.affordable(price) : await this.held(order.symbol);
-      if (coverable < quantity) {
-        quantity = coverable;
-        shortfall =
-          order.side === 'buy'
-            ? `Cancelled: not enough cash to fill the rest at ${toCents(price)}`
-            : 'Cancelled: the position no longer covers the rest';
-      }
-      if (quantity > 0) await this.applyFill(order, quantity, price);
-    }
-
-    if (quantity === 0 && shortfall === null && triggeredAt === order.triggeredAt) return order;
-    const filledQuantity = order.filledQuantity + quantity;
-    const averageFillPrice =
-      quantity > 0 && price
-        ? toPriceString(
-            new Dec(order.averageFillPrice ?? '0')
-              .times(order.filledQuantity)
-              .plus(price.times(quantity))
-              .dividedBy(filledQuantity),
-          )
-        : order.averageFillPrice;
-    const status =
-      filledQuantity === order.quantity
-        ? 'filled'
-        : shortfall
-          ? 'cancelled'
-          : filledQuantity > 0
-            ? 'partial'
-            : 'pending';
+    const key = `${order.symbol}|${order.side}`;
+    const assessment = assessOrder(order, this.market, this.liquidityUsed.get(key) ?? 0);
+    const held =
+      assessment.kind === 'priced' && assessment.price && order.side === 'sell'
+        ? await this.held(order.symbol)
+        : 0;
+    const outcome = settleOrder(order, assessment, this.cashBalance, held);
+    if (outcome.kind === 'unchanged') return order;
+    if (outcome.kind === 'lapsed') return this.cancel(order, outcome.reason);
+    if (outcome.fill) await this.applyFill(order, outcome.fill);
     const [row] = await this.tx
       .update(paperOrders)
-      .set({
-        status,
-        filledQuantity,
-        averageFillPrice,
-        triggeredAt,
-        reason: status === 'cancelled' ? shortfall : order.reason,
-        updatedAt: databaseNow,
-      })
+      .set({ ...outcome.changes, updatedAt: databaseNow })
       .where(eq(paperOrders.id, order.id))
       .returning();
     if (!row) throw new Error(`paper order ${order.id} vanished`);
     return row;
   }
 
-  private liquidityLeft(symbol: string, side: OrderSide, quote: PaperQuote): number {
-    if (quote.size === undefined) return Number.POSITIVE_INFINITY;
-    return Math.max(0, quote.size - (this.liquidityUsed.get(`${symbol}|${side}`) ?? 0));
-  }
-
-  /** Whole contracts the cash pays for at `price`. */
-  private affordable(price: Decimal): number {
-    if (price.isZero()) return Number.POSITIVE_INFINITY;
-    return this.cashBalance.dividedBy(price.times(CONTRACT_MULTIPLIER)).floor().toNumber();
-  }
-
-  private async held(symbol: string): Promise<number> {
-    return (await this.position(symbol))?.quantity ?? 0;
-  }
-
-  /** Moves cash and the position for `quantity` contracts of `order` at `price`. */
-  private async applyFill(order: PaperOrderRow, quantity: number, price: Decimal): Promise<void> {
+  /** Moves cash and the position for a fill of `order`. */
+  private async applyFill(order: PaperOrderRow, fill: Fill): Promise<void> {
     const key = `${order.symbol}|${order.side}`;
-    this.liquidityUsed.set(key, (this.liquidityUsed.get(key) ?? 0) + quantity);
-    const amount = price.times(quantity).times(CONTRACT_MULTIPLIER);
+    this.liquidityUsed.set(key, (this.liquidityUsed.get(key) ?? 0) + fill.quantity);
+    this.cashBalance = cashAfterFill(this.cashBalance, order.side, fill);
 
     if (order.side === 'buy') {
-      this.cashBalance = this.cashBalance.minus(amount);
-      const cost = price.times(quantity).toFixed();
       await this.tx
         .insert(paperPositions)
-        .values({ accountId: this.accountId, symbol: order.symbol, quantity, cost, updatedAt: databaseNow })
+        .values({
+          accountId: this.accountId,
+          symbol: order.symbol,
+          quantity: fill.quantity,
+          cost: costOfBuy(fill),
+          updatedAt: databaseNow,
+        })
         .onConflictDoUpdate({
           target: [paperPositions.accountId, paperPositions.symbol],
           set: {
@@ -304,16 +241,10 @@ export class PaperBook {
           },
         });
     } else {
-      this.cashBalance = this.cashBalance.plus(amount);
-      const position = await this.position(order.symbol);
-      if (!position || position.quantity < quantity) throw new Error(`oversell of ${order.symbol}`);
-      const left = position.quantity - quantity;
-      // The contracts sold take their share of the cost at the average price.
-      const cost =
-        left === 0 ? '0' : new Dec(position.cost).times(left).dividedBy(position.quantity).toFixed(6);
+      const { quantity, cost } = positionAfterSell(await this.position(order.symbol), fill, order.symbol);
       await this.tx
         .update(paperPositions)
-        .set({ quantity: left, cost, updatedAt: databaseNow })
+        .set({ quantity, cost, updatedAt: databaseNow })
         .where(and(eq(paperPositions.accountId, this.accountId), eq(paperPositions.symbol, order.symbol)));
     }
 
