@@ -11,7 +11,7 @@ import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
-import { AccountSchema, serialize } from './schemas';
+import { AccountSchema, IdParam, json, serialize } from './schemas';
 
 function toAccountView(account: Account) {
   return serialize({
@@ -30,17 +30,6 @@ function toAccountView(account: Account) {
     createdAt: account.createdAt,
   });
 }
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
 
 export function accountsRouter(deps: AppDeps) {
   const auth = requireAuth(deps);

@@ -10,18 +10,7 @@ import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
 import { actorKey, rateLimit } from '../rate-limit';
-import { OrderSchema, serialize } from './schemas';
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+import { IdParam, json, OrderSchema, serialize } from './schemas';
 
 /** PRODUCT.md §6: placing orders, 10 a minute per user. */
 export const ORDER_RATE_LIMIT = { limit: 10, windowSeconds: 60 };

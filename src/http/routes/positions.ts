@@ -4,12 +4,7 @@ import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
-import { PositionSchema, PositionWithOrdersSchema, serialize } from './schemas';
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+import { json, PositionSchema, PositionWithOrdersSchema, serialize } from './schemas';
 
 export function positionsRouter(deps: AppDeps) {
   const auth = requireAuth(deps);

@@ -1,6 +1,20 @@
 import { z } from '@hono/zod-openapi';
 
-/** Shapes the trading routes answer with (documentation and response typing). */
+/** Shapes the routes answer with (documentation and response typing), and their shared pieces. */
+
+/** A JSON response of a route: its schema and what it means. */
+export const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** The `{id}` path parameter. */
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 const decimal = z.string().openapi({ description: 'Decimal as a string', example: '2.5000' });
 const nullableDecimal = decimal.nullable();

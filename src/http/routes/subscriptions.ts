@@ -12,7 +12,7 @@ import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
-import { serialize } from './schemas';
+import { IdParam, json, serialize } from './schemas';
 
 const timestamp = z.string().nullable().openapi({ format: 'date-time' });
 
@@ -103,18 +103,6 @@ const ListQuery = z.object({
     .openapi({ description: 'Comma-separated statuses (active, paused, cancelled); default all' }),
   limit: z.string().optional().openapi({ description: '1 to 200, default 50' }),
   cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page' }),
-});
-
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
 });
 
 export function subscriptionsRouter(deps: AppDeps) {

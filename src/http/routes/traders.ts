@@ -5,6 +5,7 @@ import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
+import { IdParam, json } from './schemas';
 
 const TraderProfileSchema = z
   .object({
@@ -18,18 +19,6 @@ const TraderProfileSchema = z
     followers: z.number().int().openapi({ description: 'Active subscriptions to this trader' }),
   })
   .openapi('TraderProfile');
-
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 export function tradersRouter(deps: AppDeps) {
   const become = createRoute({
