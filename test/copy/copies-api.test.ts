@@ -35,7 +35,10 @@ async function json(res: Response, status: number): Promise<Json> {
 }
 
 let seq = 0;
-async function user(name: string, cash = '100000'): Promise<{ client: HttpClient; id: string }> {
+async function user(
+  name: string,
+  cash: string | null = '100000',
+): Promise<{ client: HttpClient; id: string }> {
   seq += 1;
   const client = new HttpClient(inProcess(env.app, `192.0.2.${seq}`));
   const body = await json(
@@ -46,7 +49,7 @@ async function user(name: string, cash = '100000'): Promise<{ client: HttpClient
     }),
     200,
   );
-  await json(await client.post('/api/accounts/paper', { startingBalance: cash }), 201);
+  if (cash) await json(await client.post('/api/accounts/paper', { startingBalance: cash }), 201);
   return { client, id: (body.user as Json).id as string };
 }
 
