@@ -3,7 +3,8 @@
 -- nanoid(): 21 URL-safe characters drawn from cryptographically strong random bytes.
 -- gen_random_uuid() is core PostgreSQL (13+), so no extension is needed. Of a version-4
 -- UUID's 16 bytes, byte 6 carries the version and byte 8 the variant; the other 14 are
--- random. Each character takes the low 6 bits of one random byte: 64 symbols, uniform.
+-- random. The random bytes are base64url-encoded in one step (6 bits a symbol: 64 symbols,
+-- uniform), with no loop per character: a fan-out calls this tens of thousands of times.
 CREATE OR REPLACE FUNCTION nanoid(size integer DEFAULT 21)
 RETURNS text
 LANGUAGE plpgsql
@@ -11,25 +12,24 @@ VOLATILE
 PARALLEL SAFE
 AS $$
 DECLARE
-  alphabet CONSTANT text := '_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  needed integer;
   random_bytes bytea := ''::bytea;
   uuid_bytes bytea;
-  result text := '';
 BEGIN
   IF size IS NULL OR size < 1 THEN
     RAISE EXCEPTION 'nanoid size must be positive, got %', size;
   END IF;
-  WHILE length(random_bytes) < size LOOP
+  -- Enough bytes for size × 6 bits; base64 turns every 6 bits into one symbol.
+  needed := (size * 6 + 7) / 8;
+  WHILE length(random_bytes) < needed LOOP
     uuid_bytes := uuid_send(gen_random_uuid());
     random_bytes := random_bytes
       || substring(uuid_bytes FROM 1 FOR 6)
       || substring(uuid_bytes FROM 8 FOR 1)
       || substring(uuid_bytes FROM 10 FOR 7);
   END LOOP;
-  FOR i IN 0 .. size - 1 LOOP
-    result := result || substr(alphabet, (get_byte(random_bytes, i) & 63) + 1, 1);
-  END LOOP;
-  RETURN result;
+  -- base64url ('+' → '-', '/' → '_'); encode() wraps long output, so newlines are dropped.
+  RETURN substr(translate(encode(random_bytes, 'base64'), E'+/\n', '-_'), 1, size);
 END
 $$;
 --> statement-breakpoint

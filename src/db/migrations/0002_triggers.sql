@@ -65,8 +65,9 @@ CREATE TRIGGER auth_verifications_updated_at BEFORE UPDATE ON auth_verifications
 -- fold (20 decimals, dividing last) is fixed so that this and src/domain/position.ts, which
 -- holds the same fold in TypeScript, agree to the last digit; a test checks they do.
 -- A trade is placed in the fold by its filled_at (then created_at, then id, all at the
--- millisecond precision and code-unit order TypeScript has); a single order that fills in
--- several pieces counts as one execution at its average price.
+-- millisecond precision and code-unit order TypeScript has); at the same instant buys come
+-- first, since a sell never precedes the buy it closes. A single order that fills in several
+-- pieces counts as one execution at its average price.
 -- pnl_percent is clamped to what the seed's numeric(8,4) holds (±9999.9999 %): a contract
 -- bought at 0.01 and sold at 1.50 must still record its fill.
 CREATE OR REPLACE FUNCTION refresh_parent_trade(p_parent_trade_id text) RETURNS void
@@ -100,6 +101,7 @@ BEGIN
      WHERE parent_trade_id = p_parent_trade_id AND filled_quantity > 0
      ORDER BY date_trunc('milliseconds', filled_at) NULLS LAST,
               date_trunc('milliseconds', created_at) NULLS LAST,
+              (action = 'sell'),
               id COLLATE "C"
   LOOP
     last_fill_at := GREATEST(t.filled_at, last_fill_at);
@@ -181,12 +183,15 @@ $$;
 --> statement-breakpoint
 
 -- Statement-level, so a batch of ten thousand copy orders refreshes each position once and
--- pending orders (nothing filled) cost nothing. The pnl written back by the refresh is a
+-- pending orders (nothing filled) cost nothing. Positions with filled buys only (every copy a
+-- fan-out fills) fold to plain sums, so they are refreshed by one set-based UPDATE; positions
+-- with a filled sell go through the full fold. Both give identical figures. The pnl written back by the refresh is a
 -- change to trades too; the setting below keeps that from starting another refresh.
 CREATE OR REPLACE FUNCTION trades_refresh_positions() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   parent_ids text[];
+  folded_ids text[];
   parent_id text;
 BEGIN
   IF current_setting('alertsify.refreshing_positions', true) = 'on' THEN
@@ -210,8 +215,35 @@ BEGIN
     RETURN NULL;
   END IF;
   PERFORM set_config('alertsify.refreshing_positions', 'on', true);
-  -- Sorted, so two statements touching the same positions lock them in the same order.
-  FOREACH parent_id IN ARRAY (SELECT array_agg(id ORDER BY id) FROM unnest(parent_ids) AS id) LOOP
+  -- Lock in id order, so two statements touching the same positions cannot deadlock.
+  PERFORM 1 FROM parent_trades WHERE id = ANY(parent_ids) ORDER BY id FOR NO KEY UPDATE;
+
+  WITH buy_only AS (
+    SELECT parent_trade_id AS id,
+           sum(filled_quantity)::integer AS qty,
+           sum(filled_quantity * filled_price) AS cost
+      FROM trades
+     WHERE parent_trade_id = ANY(parent_ids) AND filled_quantity > 0
+     GROUP BY parent_trade_id
+    HAVING bool_and(action = 'buy')
+  ), refreshed AS (
+    UPDATE parent_trades p SET
+      bought_quantity = b.qty,
+      sold_quantity = 0,
+      avg_entry_price = round(b.cost / b.qty, 6),
+      total_cost_basis = round(b.cost * 100, 2),
+      total_proceeds = 0,
+      total_pnl = 0
+    FROM buy_only b
+    WHERE p.id = b.id
+    RETURNING p.id
+  )
+  SELECT array_agg(id) INTO folded_ids FROM refreshed;
+
+  FOREACH parent_id IN ARRAY COALESCE((
+    SELECT array_agg(id ORDER BY id) FROM unnest(parent_ids) AS id
+     WHERE folded_ids IS NULL OR NOT (id = ANY(folded_ids))
+  ), '{}') LOOP
     PERFORM refresh_parent_trade(parent_id);
   END LOOP;
   PERFORM set_config('alertsify.refreshing_positions', 'off', true);
