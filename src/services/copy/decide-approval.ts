@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { inTransaction, type Transaction } from '../transaction';
+import { copiedHoldings } from './copied-holdings';
 import { createCopyOrders } from './create-copies';
 import type { CopyDeps } from './deps';
 import { placeCopyOrders } from './place-copies';
@@ -73,21 +74,14 @@ export async function approveCopy({
         SELECT id FROM parent_trades
          WHERE user_id = ${userId} AND source_parent_trade_id = ${source.position.id} AND status = 'open'
            FOR NO KEY UPDATE`);
-      const { rows } = await tx.execute<{ id: string; account_id: string | null; available: number }>(sql`
-        SELECT p.id,
-               (array_agg(t.account_id ORDER BY t.created_at) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0))[1] AS account_id,
-               (p.bought_quantity - p.sold_quantity
-                 - COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ('pending', 'partial')), 0))::int AS available
-          FROM parent_trades p LEFT JOIN trades t ON t.parent_trade_id = p.id
-         WHERE p.user_id = ${userId} AND p.source_parent_trade_id = ${source.position.id} AND p.status = 'open'
-         GROUP BY p.id`);
-      const held = rows[0];
-      if (!held?.account_id || held.available <= 0) {
+      const [held] = await copiedHoldings(tx, source.position.id, userId);
+      const available = held ? held.held - held.workingSells : 0;
+      if (!held?.accountId || available <= 0) {
         throw new AppError('PRECONDITION_FAILED', 'Nothing is left to close on this copy');
       }
-      accountId = held.account_id;
-      positionId = held.id;
-      quantity = Math.min(quantity, held.available);
+      accountId = held.accountId;
+      positionId = held.positionId;
+      quantity = Math.min(quantity, available);
     }
     await tx.execute(sql`
       UPDATE subscription_trades SET outcome = 'approved', copy_quantity = ${quantity},

@@ -3,6 +3,7 @@ import { closingCopyQuantity, decideOpeningCopy } from '../../domain/copy-sizing
 import { easternDate, easternDayBounds } from '../../domain/market-calendar';
 import type { ServiceContext } from '../context';
 import type { Transaction } from '../transaction';
+import { copiedHoldings } from './copied-holdings';
 import type { CopyDeps } from './deps';
 import type { SourceTrade } from './source-trade';
 import { readSettings } from './subscription-settings';
@@ -95,15 +96,7 @@ export async function decideOpenings(
   });
 }
 
-type ClosingFacts = {
-  subscription_id: string;
-  subscriber_id: string;
-  settings: unknown;
-  position_id: string;
-  account_id: string | null;
-  held: number;
-  working_sells: number;
-};
+type ClosingSubscription = { subscription_id: string; subscriber_id: string; settings: unknown };
 
 /**
  * PRODUCT.md §3 closing copies: each subscriber still holding a copy of the trader's position
@@ -131,40 +124,37 @@ export async function decideClosings(tx: Transaction, source: SourceTrade): Prom
   const heldBefore = trader.bought - (trader.sold_total - trader.sold_after) + sold;
   const closed = trader.bought - trader.sold_total <= 0;
 
-  // Subscriptions first, locked in id order (a grouped read cannot lock).
-  await tx.execute(sql`
-    SELECT id FROM subscriptions WHERE trader_id = ${trade.userId} AND status = 'active' ORDER BY id FOR UPDATE`);
-  const { rows } = await tx.execute<ClosingFacts>(sql`
-    SELECT s.id AS subscription_id, s.subscriber_id, s.settings, p.id AS position_id,
-           (array_agg(t.account_id ORDER BY t.created_at) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0))[1] AS account_id,
-           (p.bought_quantity - p.sold_quantity)::int AS held,
-           COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ('pending', 'partial')), 0)::int AS working_sells
-      FROM parent_trades p
-      JOIN subscriptions s ON s.subscriber_id = p.user_id AND s.trader_id = ${trade.userId} AND s.status = 'active'
+  // The subscriptions still undecided, locked in id order, and what each subscriber holds.
+  const { rows } = await tx.execute<ClosingSubscription>(sql`
+    SELECT s.id AS subscription_id, s.subscriber_id, s.settings
+      FROM subscriptions s
       JOIN users u ON u.id = s.subscriber_id AND u.deleted_at IS NULL
-      LEFT JOIN trades t ON t.parent_trade_id = p.id
-     WHERE p.source_parent_trade_id = ${position.id} AND p.status = 'open'
+     WHERE s.trader_id = ${trade.userId} AND s.status = 'active'
        AND NOT EXISTS (SELECT 1 FROM subscription_trades x
                         WHERE x.subscription_id = s.id AND x.source_trade_id = ${trade.id})
-     GROUP BY s.id, s.subscriber_id, s.settings, p.id
-     ORDER BY s.id`);
+     ORDER BY s.id
+       FOR UPDATE OF s`);
+  const holdings = new Map((await copiedHoldings(tx, position.id)).map((h) => [h.userId, h]));
 
-  return rows.map((facts) => {
+  return rows.flatMap((facts) => {
+    const holding = holdings.get(facts.subscriber_id);
+    // Only subscribers holding a copy of this position have anything to close.
+    if (!holding) return [];
     const settings = readSettings(facts.settings);
     const sizing = closingCopyQuantity({
       traderSoldQuantity: sold,
       traderHeldBeforeSell: Math.max(heldBefore, sold),
       traderPositionClosed: closed,
-      subscriberHeld: Math.max(0, facts.held),
-      subscriberAvailableToClose: Math.max(0, facts.held - facts.working_sells),
+      subscriberHeld: Math.max(0, holding.held),
+      subscriberAvailableToClose: Math.max(0, holding.held - holding.workingSells),
     });
     const base = {
       subscriptionId: facts.subscription_id,
       subscriberId: facts.subscriber_id,
       computedQuantity: sizing.quantity,
       copyQuantity: sizing.quantity,
-      accountId: facts.account_id,
-      positionId: facts.position_id,
+      accountId: holding.accountId,
+      positionId: holding.positionId,
     };
     if (sizing.outcome === 'skip') return { ...base, outcome: 'skipped', reason: sizing.reason };
     return { ...base, outcome: settings.autoExecute ? 'executed' : 'pending_approval', reason: null };
