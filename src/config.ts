@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultDataDir } from './data-dir';
 
 /** Secrets the app needs. In development they may be generated; in production they must be given. */
 const SECRET_NAMES = ['AUTH_SECRET', 'ENCRYPTION_KEY'] as const;
@@ -15,7 +16,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
-  DATA_DIR: z.string().default('.data'),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -131,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${details}`);
   }
   const e = parsed.data;
-  const dataDir = resolve(e.DATA_DIR);
+  const dataDir = e.DATA_DIR ? resolve(e.DATA_DIR) : defaultDataDir();
   const missing = SECRET_NAMES.filter((name) => !e[name]);
   if (e.BROKER === 'snaptrade' && (!e.SNAPTRADE_CLIENT_ID || !e.SNAPTRADE_CONSUMER_KEY)) {
     throw new ConfigError('BROKER=snaptrade needs SNAPTRADE_CLIENT_ID and SNAPTRADE_CONSUMER_KEY');

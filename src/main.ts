@@ -2,14 +2,29 @@ import { loadConfig } from './config';
 import { jobWorkers } from './jobs/worker-startable';
 import { createLogger } from './logger';
 import { startServer } from './server';
+import { ensureWebBuild } from './web-build';
 
 const config = loadConfig();
 const log = createLogger(config);
 
 try {
-  const server = await startServer({ config, log, startables: config.runWorkers ? [jobWorkers()] : [] });
-  log.info({ url: server.url }, 'Alertsify is running');
-  console.log(`Alertsify is running at ${server.url}`);
+  // The web build (only when its sources changed) and the database start side by side.
+  const [built, started] = await Promise.allSettled([
+    ensureWebBuild(),
+    startServer({ config, log, startables: config.runWorkers ? [jobWorkers()] : [] }),
+  ]);
+  if (started.status === 'rejected') throw started.reason;
+  const server = started.value;
+  if (built.status === 'rejected') {
+    await server.stop();
+    throw built.reason;
+  }
+  const web = built.value;
+  if (web === 'built') log.info('web app built (its sources changed)');
+  if (web === 'no-builder')
+    log.warn('web app sources changed but Vite is not installed: serving the existing build');
+  log.info({ url: server.url, data: server.dataLocation }, 'Alertsify is running');
+  console.log(`Alertsify is running at ${server.url}\nData: ${server.dataLocation}`);
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

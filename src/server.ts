@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type pg from 'pg';
 import type { Config } from './config';
@@ -12,9 +10,7 @@ import { createApp } from './http/app';
 import type { Logger } from './logger';
 import type { TradingDeps } from './services/trading/deps';
 import { buildTradingDeps, startSnaptradeRuntime } from './trading-runtime';
-
-/** The built web app, served when present. */
-export const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
+import { WEB_DIST } from './web-build';
 
 /** What a background part (job workers, schedulers, listeners) receives when it starts. */
 export type RuntimeDeps = {
@@ -52,8 +48,21 @@ export type StartServerOptions = {
 export type RunningServer = {
   /** Where the server listens, e.g. http://localhost:3000. */
   url: string;
+  /** Where the data lives: the embedded cluster's folder, or the database URL without its password. */
+  dataLocation: string;
   stop(): Promise<void>;
 };
+
+/** A connection string fit for a log line: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
 
 /** After this long, connections still open at shutdown (streams, stuck requests) are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -83,6 +92,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   try {
     let databaseUrl = config.databaseUrl;
+    let dataLocation = databaseUrl ? redactUrl(databaseUrl) : '';
     if (!databaseUrl) {
       log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
       const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
@@ -92,6 +102,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         log,
       });
       undo.push({ what: 'embedded PostgreSQL', run: () => embedded.stop() });
+      dataLocation = embedded.clusterDir;
       databaseUrl = await ensureDatabase(embedded.url(), APP_DATABASE);
     }
 
@@ -119,7 +130,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log,
       now,
       trading,
-      staticDir: staticDir && existsSync(staticDir) ? staticDir : undefined,
+      // Served even before it exists: `npm start` builds the web app while the database starts.
+      staticDir,
     });
 
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -152,6 +164,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let stopping: Promise<void> | undefined;
     return {
       url,
+      dataLocation,
       stop: () => {
         stopping ??= release();
         return stopping;

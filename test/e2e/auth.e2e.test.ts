@@ -2,26 +2,23 @@
  * The web app in a real browser against the real server: sign up, sign out, sign in, wrong
  * password. The page is driven the way a person reads it, by role and visible text.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { type RunningServer, startServer } from '../../src/server';
+import { ensureWebBuild } from '../../src/web-build';
+import { launchBrowser } from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB_ROOT = join(REPO_ROOT, 'web');
-const WEB_INDEX = join(WEB_ROOT, 'dist', 'index.html');
 const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
 
 /** Every wait in the page is bounded, so a broken screen fails in seconds instead of hanging. */
 const PAGE_TIMEOUT_MS = 10_000;
@@ -29,34 +26,6 @@ const TEST_TIMEOUT_MS = 30_000;
 const SETUP_TIMEOUT_MS = 180_000;
 
 const t = useTestDatabase();
-
-/** The newest modification time among the files the web build reads. */
-function newestSourceTime(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let newest = stats.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'dist' || entry === 'node_modules') continue;
-    newest = Math.max(newest, newestSourceTime(join(path, entry)));
-  }
-  return newest;
-}
-
-/**
- * Build web/dist unless it is newer than every source. The build runs as `npm run build:web`
- * does, in its own process and without the test's NODE_ENV, so the bundle is the production one.
- */
-async function ensureWebBuild(): Promise<void> {
-  if (existsSync(WEB_INDEX) && statSync(WEB_INDEX).mtimeMs >= newestSourceTime(WEB_ROOT)) return;
-  const { NODE_ENV: _testEnv, ...env } = process.env;
-  const viteBin = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  await promisify(execFile)(
-    process.execPath,
-    [viteBin, 'build', '--config', join(WEB_ROOT, 'vite.config.ts'), '--logLevel', 'warn'],
-    { cwd: REPO_ROOT, env, timeout: 120_000 },
-  );
-  if (!existsSync(WEB_INDEX)) throw new Error(`the web build did not produce ${WEB_INDEX}`);
-}
 
 /** A port nobody listens on right now; the server takes it a moment later. */
 async function freePort(): Promise<number> {
@@ -92,23 +61,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'alertsify-e2e-'));
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const [launched] = await Promise.all([
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 30_000,
-    }),
-    ensureWebBuild(),
-  ]);
+  const [launched] = await Promise.all([launchBrowser(), ensureWebBuild()]);
   browser = launched;
 
   const config = loadConfig({
