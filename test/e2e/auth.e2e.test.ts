@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { type RunningServer, startServer } from '../../src/server';
-import { ensureWebBuild } from '../../src/web-build';
 import { launchBrowser } from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
+import { freePort } from '../helpers/ports';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
@@ -26,20 +25,6 @@ const TEST_TIMEOUT_MS = 30_000;
 const SETUP_TIMEOUT_MS = 180_000;
 
 const t = useTestDatabase();
-
-/** A port nobody listens on right now; the server takes it a moment later. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
@@ -56,13 +41,12 @@ const user = {
 };
 
 beforeAll(async () => {
-  // The three are independent; only the browser needs the build and the server to be there.
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'alertsify-e2e-'));
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const [launched] = await Promise.all([launchBrowser(), ensureWebBuild()]);
-  browser = launched;
+  // The web app was built by the global setup.
+  browser = await launchBrowser();
 
   const config = loadConfig({
     NODE_ENV: 'test',

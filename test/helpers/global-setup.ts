@@ -1,7 +1,7 @@
 /**
  * Runs once per `vitest run`: starts a throwaway embedded PostgreSQL (or uses
  * TEST_DATABASE_URL), migrates a template database, and hands its name to the test files,
- * which each clone their own database from it.
+ * which each clone their own database from it. Builds the web app if its sources changed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
+import { ensureWebBuild } from '../../src/web-build';
+import { freePort } from './ports';
 import { databaseUrl } from './urls';
 
 declare module 'vitest' {
@@ -19,18 +21,11 @@ declare module 'vitest' {
   }
 }
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
 export default async function setup(project: TestProject) {
+  // Built once here, while the database starts, so test files that serve it never build it
+  // at the same time as each other.
+  const webBuild = ensureWebBuild();
+  webBuild.catch(() => undefined); // its failure is thrown where it is awaited, below
   let adminUrl = process.env.TEST_DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dataDir: string | undefined;
@@ -50,6 +45,7 @@ export default async function setup(project: TestProject) {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${template}`);
   await runMigrations(databaseUrl(adminUrl, template));
+  await webBuild;
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
 

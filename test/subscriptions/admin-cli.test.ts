@@ -4,7 +4,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { verifyTrader } from '../../src/services/subscriptions/verify-trader';
 import { silentLogger } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
+import { freePort } from '../helpers/ports';
 
 const t = useTestDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'alertsify-admin-cli-'));
@@ -50,18 +50,6 @@ async function verifiedAt(userId: string): Promise<Date | null> {
     [userId],
   );
   return rows[0]?.trader_verified_at ?? null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 describe('admin verify-trader', () => {
