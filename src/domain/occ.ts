@@ -34,7 +34,10 @@ export interface OptionContractInput {
 
 const ROOT_WIDTH = 6;
 /** The strike field holds 8 digits of thousandths, so strikes stop just below 100000. */
-const STRIKE_LIMIT = new Dec(100_000);
+export const OCC_STRIKE_LIMIT = 100_000;
+const STRIKE_LIMIT = new Dec(OCC_STRIKE_LIMIT);
+/** OCC carries a two-digit year: the expirations a symbol can name. */
+export const OCC_YEARS = { first: 2000, last: 2099 } as const;
 const STRIKE_DECIMALS = 3;
 const UNDERLYING_PATTERN = /^[A-Z]{1,6}$/;
 // Root letters, then optional padding, then the fixed 15-character tail. Letters and digits never
@@ -67,8 +70,11 @@ export function normalizeStrike(strike: DecimalInput): string {
 /** OCC carries a two-digit year, so only expirations in 2000–2099 survive a round trip. */
 function parseExpiration(expiration: string): { year: number; month: number; day: number } {
   const date = parseIsoDate(expiration, 'expiration');
-  if (date.year < 2000 || date.year > 2099) {
-    throw new DomainValidationError('expiration', 'expiration must be in the years 2000–2099');
+  if (date.year < OCC_YEARS.first || date.year > OCC_YEARS.last) {
+    throw new DomainValidationError(
+      'expiration',
+      `expiration must be in the years ${OCC_YEARS.first}–${OCC_YEARS.last}`,
+    );
   }
   return date;
 }

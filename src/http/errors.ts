@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainValidationError } from '../domain/errors';
 import { AppError, ERROR_CODES, type ErrorCode, validationErrorFromZod } from '../errors';
 import type { AppContext } from './env';
 
@@ -69,6 +70,11 @@ function fromHttpException(exception: HTTPException): AppError {
 export function classifyError(error: unknown): { appError: AppError; expected: boolean } {
   if (error instanceof AppError) return { appError: error, expected: error.code !== 'INTERNAL' };
   if (error instanceof z.core.$ZodError) return { appError: validationErrorFromZod(error), expected: true };
+  // A domain rule refusing input that got past the route's schema is still the client's input.
+  if (error instanceof DomainValidationError) {
+    const appError = new AppError('VALIDATION', error.message, { field: error.field, cause: error });
+    return { appError, expected: true };
+  }
   if (error instanceof HTTPException) {
     const appError = fromHttpException(error);
     return { appError, expected: appError.code !== 'INTERNAL' };

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors';
 import { cancelOrder } from '../../services/trading/cancel-order';
 import { getOrderView, listOrders } from '../../services/trading/list-orders';
+import { placeOrderInputSchema } from '../../services/trading/order-input';
 import { placeBto } from '../../services/trading/place-bto';
 import { placeStc } from '../../services/trading/place-stc';
 import { refreshOrder } from '../../services/trading/refresh-order';
@@ -14,24 +15,6 @@ import { IdParam, json, OrderSchema, serialize } from './schemas';
 
 /** PRODUCT.md §6: placing orders, 10 a minute per user. */
 export const ORDER_RATE_LIMIT = { limit: 10, windowSeconds: 60 };
-
-const PlaceOrderBody = z
-  .object({
-    side: z.enum(['BTO', 'STC']),
-    underlying: z.string().optional().openapi({ description: 'BTO: 1 to 6 letters', example: 'AAPL' }),
-    optionType: z.enum(['call', 'put']).optional().openapi({ description: 'BTO' }),
-    strike: z.union([z.string(), z.number()]).optional().openapi({ description: 'BTO: > 0', example: '150' }),
-    expiration: z.string().optional().openapi({ description: 'BTO: YYYY-MM-DD, today or later' }),
-    positionId: z.string().optional().openapi({ description: 'STC: the open position to sell from' }),
-    quantity: z.number().openapi({ description: 'Whole contracts, 1 to 1000' }),
-    orderType: z
-      .enum(['Market', 'Limit', 'Stop', 'StopLimit'])
-      .optional()
-      .openapi({ description: 'Default Market' }),
-    limitPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Limit and StopLimit' }),
-    stopPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Stop and StopLimit' }),
-  })
-  .openapi('PlaceOrder');
 
 export function ordersRouter(deps: AppDeps) {
   const auth = requireAuth(deps);
@@ -71,7 +54,7 @@ export function ordersRouter(deps: AppDeps) {
     description:
       'BTO needs underlying, optionType, strike, expiration and quantity; STC needs positionId and quantity. ' +
       'Limit and StopLimit need limitPrice; Stop and StopLimit need stopPrice. Limited to 10 a minute.',
-    request: { body: { required: true, content: { 'application/json': { schema: PlaceOrderBody } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: placeOrderInputSchema } } } },
     responses: {
       201: json(OrderSchema, 'The order as recorded after the broker answered (it may be rejected)'),
       ...errorResponses(
