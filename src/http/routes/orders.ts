@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { OPTION_TYPES } from '../../domain/occ';
+import { ORDER_TYPES, TRADE_SIDES } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import { cancelOrder } from '../../services/trading/cancel-order';
 import { getOrderView, listOrders } from '../../services/trading/list-orders';
@@ -17,17 +19,14 @@ export const ORDER_RATE_LIMIT = { limit: 10, windowSeconds: 60 };
 
 const PlaceOrderBody = z
   .object({
-    side: z.enum(['BTO', 'STC']),
+    side: z.enum(TRADE_SIDES),
     underlying: z.string().optional().openapi({ description: 'BTO: 1 to 6 letters', example: 'AAPL' }),
-    optionType: z.enum(['call', 'put']).optional().openapi({ description: 'BTO' }),
+    optionType: z.enum(OPTION_TYPES).optional().openapi({ description: 'BTO' }),
     strike: z.union([z.string(), z.number()]).optional().openapi({ description: 'BTO: > 0', example: '150' }),
     expiration: z.string().optional().openapi({ description: 'BTO: YYYY-MM-DD, today or later' }),
     positionId: z.string().optional().openapi({ description: 'STC: the open position to sell from' }),
     quantity: z.number().openapi({ description: 'Whole contracts, 1 to 1000' }),
-    orderType: z
-      .enum(['Market', 'Limit', 'Stop', 'StopLimit'])
-      .optional()
-      .openapi({ description: 'Default Market' }),
+    orderType: z.enum(ORDER_TYPES).optional().openapi({ description: 'Default Market' }),
     limitPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Limit and StopLimit' }),
     stopPrice: z.union([z.string(), z.number()]).optional().openapi({ description: 'Stop and StopLimit' }),
   })

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ORDER_TYPES } from '../../db/schema';
 import { isIsoDate } from '../../domain/civil-date';
 import { safeParseDecimal } from '../../domain/money';
+import { OPTION_TYPES } from '../../domain/occ';
+import { ORDER_TYPES, type OrderType } from '../../domain/vocabulary';
 
 /** A positive decimal given as a string or a number, normalised to a string. */
 const decimalString = (maxDecimals: number) =>
@@ -26,7 +27,7 @@ const orderTerms = {
 
 /** Limit and StopLimit orders need a limit price; Stop and StopLimit a stop price. */
 function requirePrices(
-  order: { orderType: (typeof ORDER_TYPES)[number]; limitPrice?: string; stopPrice?: string },
+  order: { orderType: OrderType; limitPrice?: string; stopPrice?: string },
   ctx: z.RefinementCtx,
 ) {
   const needsLimit = order.orderType === 'Limit' || order.orderType === 'StopLimit';
@@ -69,7 +70,7 @@ export const btoInputSchema = z
       .trim()
       .regex(/^[A-Za-z]{1,6}$/, 'must be 1 to 6 letters')
       .transform((value) => value.toUpperCase()),
-    optionType: z.enum(['call', 'put']),
+    optionType: z.enum(OPTION_TYPES),
     strike: strikeSchema,
     expiration: z
       .string()
