@@ -4,16 +4,20 @@
  * bugs are exceptions (`BrokerUnavailableError` may be retried).
  */
 
-export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'Market' | 'Limit' | 'Stop' | 'StopLimit';
-export type TimeInForce = 'Day' | 'GTC';
-export type BrokerOrderStatus = 'pending' | 'partial' | 'filled' | 'cancelled' | 'rejected';
+import type { OrderStatus } from '../domain/order-status';
+import type { AccountProvider, OrderAction, OrderType, TimeInForce } from '../domain/vocabulary';
+
+export type { OrderType, TimeInForce };
+/** Brokers call an order's buy or sell its side. */
+export type OrderSide = OrderAction;
+/** A broker reports an order in our own statuses; each adapter maps its broker's onto them. */
+export type BrokerOrderStatus = OrderStatus;
 
 /** Which brokerage account an operation is for, with what the implementation needs to reach it. */
 export type BrokerAccountRef = {
   /** Our `accounts.id`. */
   accountId: string;
-  provider: 'paper' | 'snaptrade';
+  provider: AccountProvider;
   /** The broker's id of the account (`accounts.snaptrade_account_id`). */
   brokerAccountId: string;
   /** SnapTrade credentials of the account's owner (the secret decrypted), for provider 'snaptrade'. */

@@ -1,10 +1,11 @@
 import { decryptSecret } from '../crypto/secret-box';
+import type { AccountProvider } from '../domain/vocabulary';
 import type { Broker, BrokerAccountRef } from './port';
 
 /** The account fields a broker needs, and the owner's SnapTrade credentials (encrypted). */
 export type BrokerAccountSource = {
   id: string;
-  provider: 'paper' | 'snaptrade';
+  provider: AccountProvider;
   snaptradeAccountId: string;
   owner: { snaptradeUserId: string | null; snaptradeUserSecret: string | null };
 };

@@ -5,6 +5,7 @@
  */
 import { assertWholeNumber, DomainValidationError } from './errors';
 import { Dec, type Decimal, parseDecimal } from './money';
+import type { CopyReason } from './vocabulary';
 
 export interface OpeningCopyInput {
   /** Contracts the trader's opening order filled. */
@@ -24,11 +25,11 @@ export interface OpeningCopyQuantity {
 
 export type OpeningCopyDecision =
   | { outcome: 'copy'; quantity: number; computed: number }
-  | { outcome: 'skip'; reason: 'below_minimum'; quantity: 0; computed: number };
+  | { outcome: 'skip'; reason: Extract<CopyReason, 'below_minimum'>; quantity: 0; computed: number };
 
 export type ClosingCopyDecision =
   | { outcome: 'copy'; quantity: number }
-  | { outcome: 'skip'; reason: 'nothing_to_close'; quantity: 0 };
+  | { outcome: 'skip'; reason: Extract<CopyReason, 'nothing_to_close'>; quantity: 0 };
 
 export interface ClosingCopyInput {
   /** Contracts the trader's sell filled. */

@@ -8,8 +8,13 @@
  */
 import { assertWholeNumber } from './errors';
 import { safeParsePrice, toPriceString } from './money';
+import type { OrderEventType } from './vocabulary';
 
-export const ORDER_STATUSES = ['pending', 'partial', 'filled', 'cancelled', 'rejected'] as const;
+/**
+ * Every order status, the one list the CHECK, the API's enum and the web app's type come from.
+ * Listed in the order of the `trades` CHECK as migrated (see vocabulary.ts).
+ */
+export const ORDER_STATUSES = ['pending', 'filled', 'partial', 'cancelled', 'rejected'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
@@ -32,6 +37,12 @@ export function isTerminalStatus(status: OrderStatus): boolean {
   return ALLOWED_TRANSITIONS[status].length === 0;
 }
 
+/** Statuses in which an order still works at the broker (it may fill), and those it ended in: for SQL lists. */
+export const WORKING_ORDER_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter(
+  (s) => !isTerminalStatus(s),
+);
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter(isTerminalStatus);
+
 export interface OrderState {
   status: OrderStatus;
   /** Contracts ordered. */
@@ -49,7 +60,10 @@ export type OrderEvent =
   | { type: 'reject'; reason: string };
 
 /** The order event log's type for each change. */
-export type OrderChangeEventType = 'partially_filled' | 'filled' | 'cancelled' | 'rejected';
+export type OrderChangeEventType = Extract<
+  OrderEventType,
+  'partially_filled' | 'filled' | 'cancelled' | 'rejected'
+>;
 
 export type IgnoreReason = 'duplicate_fill' | 'duplicate_cancel' | 'duplicate_reject';
 export type RefuseReason = 'terminal_status' | 'overfill' | 'invalid_fill';

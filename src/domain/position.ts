@@ -41,6 +41,7 @@ import {
   toCents,
   toFixedString,
 } from './money';
+import type { OrderAction, PositionStatus } from './vocabulary';
 
 /** The seed stores pnl_percent as numeric(8,4); percentages beyond are clamped to fit. */
 export const PNL_PERCENT_LIMIT = '9999.9999';
@@ -48,7 +49,7 @@ export const PNL_PERCENT_LIMIT = '9999.9999';
 /** Decimals kept of the cost removed by a partial sell; see the module comment. */
 export const REMOVED_COST_SCALE = 20;
 
-export type ExecutionAction = 'buy' | 'sell';
+export type ExecutionAction = OrderAction;
 
 export interface Execution {
   id: string;
@@ -69,7 +70,8 @@ export interface SellOutcome {
   pnlPercent: string | null;
 }
 
-export type PositionFoldStatus = 'open' | 'closed';
+/** The fold tells only held or not; expiry and never-filled positions are set by services. */
+export type PositionFoldStatus = Extract<PositionStatus, 'open' | 'closed'>;
 
 export interface PositionSummary {
   boughtQuantity: number;

@@ -1,10 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Auth, createAuth } from '../auth';
 import type { Config } from '../config';
-import type { Database } from '../db/client';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { systemClock } from '../services/context';
+import { type Database, systemClock } from '../services/context';
 import type { TradingDeps } from '../services/trading/deps';
 import { type AppDeps, type AppEnv, createRouter } from './env';
 import { errorResponse } from './errors';

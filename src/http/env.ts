@@ -3,10 +3,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Auth } from '../auth';
 import type { Config } from '../config';
-import type { Database } from '../db/client';
 import { validationErrorFromZod } from '../errors';
 import type { Logger } from '../logger';
-import type { Actor, ServiceContext } from '../services/context';
+import type { Actor, Database, ServiceContext } from '../services/context';
 import type { TradingDeps } from '../services/trading/deps';
 
 /** What the HTTP layer is built from. Routers receive it; they never open the database themselves. */

@@ -19,6 +19,12 @@ export type ServiceContext = {
   log: Logger;
 };
 
+/**
+ * The database handle, for layers that only hold it and pass it on (HTTP builds service
+ * contexts from it and never imports the database layer itself).
+ */
+export type { Database } from '../db/client';
+
 export const systemClock = (): Date => new Date();
 
 /** The signed-in user's id, or UNAUTHENTICATED: the first line of any per-user service. */

@@ -4,6 +4,7 @@
  */
 import { easternDate, isTradingDay, marketClose, nextTradingDay } from '../../domain/market-calendar';
 import { Dec, type Decimal } from '../../domain/money';
+import { hasLimitPrice, hasStopPrice } from '../../domain/vocabulary';
 import type { OrderSide, OrderType, Quote } from '../port';
 
 export type OrderTerms = {
@@ -31,7 +32,7 @@ export function touchPrice(side: OrderSide, quote: Pick<Quote, 'bid' | 'ask'>): 
  * rises to it, a sell stop when the bid falls to it. Other orders have no stop to reach.
  */
 export function reachesStop(order: OrderTerms, quote: Pick<Quote, 'bid' | 'ask'>): boolean {
-  if (order.orderType !== 'Stop' && order.orderType !== 'StopLimit') return false;
+  if (!hasStopPrice(order.orderType)) return false;
   const stop = required(order.stopPrice, 'stop');
   const touch = touchPrice(order.side, quote);
   return order.side === 'buy' ? touch.gte(stop) : touch.lte(stop);
@@ -75,8 +76,7 @@ export function reservePrice(
   quote: Pick<Quote, 'ask'> | null,
   fallback: Decimal,
 ): Decimal {
-  if (order.orderType === 'Limit' || order.orderType === 'StopLimit')
-    return required(order.limitPrice, 'limit');
+  if (hasLimitPrice(order.orderType)) return required(order.limitPrice, 'limit');
   if (order.orderType === 'Stop' && !order.triggeredAt) return required(order.stopPrice, 'stop');
   return quote ? new Dec(quote.ask) : fallback;
 }

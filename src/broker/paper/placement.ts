@@ -10,14 +10,14 @@ import {
   toCents,
   toPriceString,
 } from '../../domain/money';
-import type {
-  BrokerOrder,
-  OrderSide,
-  OrderType,
-  PlaceOrderRequest,
-  PlaceOrderResult,
-  TimeInForce,
-} from '../port';
+import {
+  hasLimitPrice,
+  hasStopPrice,
+  ORDER_ACTIONS,
+  ORDER_TYPES,
+  TIMES_IN_FORCE,
+} from '../../domain/vocabulary';
+import type { BrokerOrder, PlaceOrderRequest, PlaceOrderResult } from '../port';
 import type { NewPaperOrder, PaperBook, PaperOrderRow } from './book';
 import { reservePrice } from './fill-rules';
 import type { MarketView } from './market';
@@ -51,10 +51,6 @@ const MAX_ORDER_QUANTITY = 100_000;
 /** `numeric(10,4)` holds prices below one million. */
 const MAX_PRICE = '999999.9999';
 
-const ORDER_SIDES: readonly OrderSide[] = ['buy', 'sell'];
-const ORDER_TYPES: readonly OrderType[] = ['Market', 'Limit', 'Stop', 'StopLimit'];
-const TIMES_IN_FORCE: readonly TimeInForce[] = ['Day', 'GTC'];
-
 type RequestCheck =
   | { ok: true; order: NewPaperOrder; expiration: string }
   /** `draft` is what can be recorded of a malformed request; null when not even that fits. */
@@ -74,15 +70,15 @@ function checkOrderPrice(value: string | undefined, field: string): PriceCheck {
 
 /** Checks a request as a broker would before accepting it. */
 function checkRequest(request: PlaceOrderRequest, market: MarketView): RequestCheck {
-  const sideOk = ORDER_SIDES.includes(request.side);
+  const sideOk = ORDER_ACTIONS.includes(request.side);
   const typeOk = ORDER_TYPES.includes(request.orderType);
   const quantityOk =
     Number.isSafeInteger(request.quantity) && request.quantity >= 1 && request.quantity <= MAX_ORDER_QUANTITY;
   const timeInForce = TIMES_IN_FORCE.includes(request.timeInForce) ? request.timeInForce : null;
   const symbol = market.symbol(request.symbol);
 
-  const needsLimit = request.orderType === 'Limit' || request.orderType === 'StopLimit';
-  const needsStop = request.orderType === 'Stop' || request.orderType === 'StopLimit';
+  const needsLimit = hasLimitPrice(request.orderType);
+  const needsStop = hasStopPrice(request.orderType);
   const limit = needsLimit ? checkOrderPrice(request.limitPrice, 'limitPrice') : null;
   const stop = needsStop ? checkOrderPrice(request.stopPrice, 'stopPrice') : null;
 

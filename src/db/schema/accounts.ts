@@ -1,19 +1,9 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  decimal,
-  foreignKey,
-  index,
-  pgTable,
-  text,
-  unique,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { boolean, decimal, foreignKey, index, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ACCOUNT_PROVIDERS } from '../../domain/vocabulary';
+import { checkIn } from '../sql-sets';
 import { nanoidPk, timestamps, ts } from './columns';
 import { users } from './users';
-
-export const ACCOUNT_PROVIDERS = ['snaptrade', 'paper'] as const;
 
 /** Brokerage accounts: connected through SnapTrade, or the built-in paper broker. */
 export const accounts = pgTable(
@@ -48,7 +38,7 @@ export const accounts = pgTable(
       'cascade',
     ),
     unique('accounts_user_id_snaptrade_account_id_key').on(t.userId, t.snaptradeAccountId),
-    check('accounts_provider_check', sql`provider IN ('snaptrade', 'paper')`),
+    checkIn('accounts_provider_check', 'provider', ACCOUNT_PROVIDERS),
     index('idx_accounts_user').on(t.userId),
     index('idx_accounts_selected').on(t.userId, t.isSelected).where(sql`is_selected = TRUE`),
     // One selected account per user, enforced by the database (a trigger deselects the others first).

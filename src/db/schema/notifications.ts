@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, foreignKey, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { NOTIFICATION_TYPES } from '../../domain/vocabulary';
 import { nanoidPk, ts } from './columns';
 import { users } from './users';
 
@@ -8,7 +9,8 @@ export const notifications = pgTable(
   {
     id: nanoidPk(),
     userId: text('user_id').notNull(),
-    type: text('type').notNull(),
+    /** One of NOTIFICATION_TYPES; the seed declares no CHECK, so the database takes any text. */
+    type: text('type', { enum: NOTIFICATION_TYPES }).notNull(),
     title: text('title').notNull(),
     body: text('body').notNull(),
     data: jsonb('data'),

@@ -10,6 +10,9 @@ import {
   text,
   unique,
 } from 'drizzle-orm/pg-core';
+import { ORDER_STATUSES, WORKING_ORDER_STATUSES } from '../../domain/order-status';
+import { ORDER_ACTIONS, ORDER_TYPES, TIMES_IN_FORCE } from '../../domain/vocabulary';
+import { sqlSet } from '../sql-sets';
 import { accounts } from './accounts';
 import { nanoidPk, ts } from './columns';
 
@@ -42,15 +45,13 @@ export const paperOrders = pgTable(
     accountId: text('account_id').notNull(),
     clientOrderId: text('client_order_id'),
     symbol: text('symbol').notNull(),
-    side: text('side', { enum: ['buy', 'sell'] }).notNull(),
+    side: text('side', { enum: ORDER_ACTIONS }).notNull(),
     quantity: integer('quantity').notNull(),
-    orderType: text('order_type', { enum: ['Market', 'Limit', 'Stop', 'StopLimit'] }).notNull(),
+    orderType: text('order_type', { enum: ORDER_TYPES }).notNull(),
     limitPrice: decimal('limit_price', { precision: 10, scale: 4 }),
     stopPrice: decimal('stop_price', { precision: 10, scale: 4 }),
-    timeInForce: text('time_in_force', { enum: ['Day', 'GTC'] })
-      .notNull()
-      .default('Day'),
-    status: text('status', { enum: ['pending', 'partial', 'filled', 'cancelled', 'rejected'] }).notNull(),
+    timeInForce: text('time_in_force', { enum: TIMES_IN_FORCE }).notNull().default('Day'),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
     filledQuantity: integer('filled_quantity').notNull().default(0),
     averageFillPrice: decimal('average_fill_price', { precision: 10, scale: 4 }),
     /** A Stop or StopLimit order whose stop price has been reached. */
@@ -71,7 +72,9 @@ export const paperOrders = pgTable(
       sql`quantity > 0 AND filled_quantity >= 0 AND filled_quantity <= quantity`,
     ),
     // Working orders are re-evaluated against the quote on every read.
-    index('idx_paper_orders_working').on(t.accountId).where(sql`status IN ('pending', 'partial')`),
+    index('idx_paper_orders_working')
+      .on(t.accountId)
+      .where(sql`status IN ${sqlSet(WORKING_ORDER_STATUSES)}`),
     index('idx_paper_orders_account').on(t.accountId, t.createdAt),
   ],
 );

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { COPY_OUTCOMES, COPY_REASONS, ORDER_ACTIONS, SUBSCRIPTION_STATUSES } from '../../domain/vocabulary';
+import { checkIn } from '../sql-sets';
 import { nanoidPk, timestamps, ts } from './columns';
 import { trades } from './trades';
 import { users } from './users';
-
-export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'cancelled'] as const;
 
 export type SubscriptionSettings = {
   autoExecute: boolean;
@@ -47,21 +47,11 @@ export const subscriptions = pgTable(
     }).onDelete('cascade'),
     unique('subscriptions_subscriber_id_trader_id_key').on(t.subscriberId, t.traderId),
     check('subscriptions_check', sql`subscriber_id != trader_id`),
-    check('subscriptions_status_check', sql`status IN ('active', 'paused', 'cancelled')`),
+    checkIn('subscriptions_status_check', 'status', SUBSCRIPTION_STATUSES),
     index('idx_subscriptions_subscriber').on(t.subscriberId, t.status),
     index('idx_subscriptions_trader').on(t.traderId, t.status),
   ],
 );
-
-export const COPY_OUTCOMES = [
-  'executed',
-  'skipped',
-  'pending_approval',
-  'approved',
-  'dismissed',
-  'lapsed',
-  'failed',
-] as const;
 
 /**
  * One decision per (subscription, trader's trade). The unique pair is what makes fan-out
@@ -75,10 +65,10 @@ export const subscriptionTrades = pgTable(
     sourceTradeId: text('source_trade_id').notNull(),
     subscriberId: text('subscriber_id').notNull(),
     traderId: text('trader_id').notNull(),
-    action: text('action', { enum: ['buy', 'sell'] }).notNull(),
+    action: text('action', { enum: ORDER_ACTIONS }).notNull(),
     outcome: text('outcome', { enum: COPY_OUTCOMES }).notNull(),
-    /** Machine-readable reason code (below_minimum, daily_limit, no_account, duplicate, ...). */
-    reason: text('reason'),
+    /** Machine-readable reason code, one of COPY_REASONS (src/domain/vocabulary.ts); no CHECK. */
+    reason: text('reason', { enum: COPY_REASONS }),
     /** Human-readable detail, such as the broker's error message. */
     detail: text('detail'),
     /** The trader's filled quantity the decision was made on. */
@@ -120,11 +110,8 @@ export const subscriptionTrades = pgTable(
       foreignColumns: [trades.id],
     }).onDelete('set null'),
     unique('subscription_trades_subscription_id_source_trade_id_key').on(t.subscriptionId, t.sourceTradeId),
-    check('subscription_trades_action_check', sql`action IN ('buy', 'sell')`),
-    check(
-      'subscription_trades_outcome_check',
-      sql`outcome IN ('executed', 'skipped', 'pending_approval', 'approved', 'dismissed', 'lapsed', 'failed')`,
-    ),
+    checkIn('subscription_trades_action_check', 'action', ORDER_ACTIONS),
+    checkIn('subscription_trades_outcome_check', 'outcome', COPY_OUTCOMES),
     check(
       'subscription_trades_quantities_check',
       sql`source_quantity > 0 AND (copy_quantity IS NULL OR copy_quantity >= 0)`,

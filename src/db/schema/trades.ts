@@ -12,16 +12,19 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { OPTION_TYPES } from '../../domain/occ';
+import { ORDER_STATUSES } from '../../domain/order-status';
+import {
+  ORDER_ACTIONS,
+  ORDER_EVENT_TYPES,
+  ORDER_TYPES,
+  POSITION_STATUSES,
+  TRADE_SOURCES,
+} from '../../domain/vocabulary';
+import { checkIn } from '../sql-sets';
 import { accounts } from './accounts';
 import { nanoidPk, timestamps, ts } from './columns';
 import { users } from './users';
-
-export const OPTION_TYPES = ['call', 'put'] as const;
-export const POSITION_STATUSES = ['open', 'closed', 'expired', 'cancelled'] as const;
-export const TRADE_ACTIONS = ['buy', 'sell'] as const;
-export const ORDER_TYPES = ['Market', 'Limit', 'Stop', 'StopLimit'] as const;
-export const TRADE_STATUSES = ['pending', 'filled', 'partial', 'cancelled', 'rejected'] as const;
-export const TRADE_SOURCES = ['manual', 'copy', 'auto'] as const;
 
 /** A position: all orders on one contract, with aggregates kept by database triggers. */
 export const parentTrades = pgTable(
@@ -65,8 +68,8 @@ export const parentTrades = pgTable(
       columns: [t.sourceParentTradeId],
       foreignColumns: [t.id],
     }).onDelete('set null'),
-    check('parent_trades_option_type_check', sql`option_type IN ('call', 'put')`),
-    check('parent_trades_status_check', sql`status IN ('open', 'closed', 'expired', 'cancelled')`),
+    checkIn('parent_trades_option_type_check', 'option_type', OPTION_TYPES),
+    checkIn('parent_trades_status_check', 'status', POSITION_STATUSES),
     // Beyond the seed: a contract's strike is positive.
     check('parent_trades_strike_check', sql`strike > 0`),
     index('idx_parent_trades_user').on(t.userId),
@@ -94,7 +97,7 @@ export const trades = pgTable(
     userId: text('user_id').notNull(),
     accountId: text('account_id').notNull(),
 
-    action: text('action', { enum: TRADE_ACTIONS }).notNull(),
+    action: text('action', { enum: ORDER_ACTIONS }).notNull(),
     quantity: integer('quantity').notNull(),
     filledQuantity: integer('filled_quantity').default(0),
 
@@ -103,7 +106,7 @@ export const trades = pgTable(
     stopPrice: decimal('stop_price', { precision: 10, scale: 4 }),
     filledPrice: decimal('filled_price', { precision: 10, scale: 4 }),
 
-    status: text('status', { enum: TRADE_STATUSES }).notNull().default('pending'),
+    status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
     brokerOrderId: text('broker_order_id'),
 
     source: text('source', { enum: TRADE_SOURCES }).notNull().default('manual'),
@@ -138,10 +141,10 @@ export const trades = pgTable(
       foreignColumns: [users.id],
     }),
     foreignKey({ name: 'trades_source_trade_id_fkey', columns: [t.sourceTradeId], foreignColumns: [t.id] }),
-    check('trades_action_check', sql`action IN ('buy', 'sell')`),
-    check('trades_order_type_check', sql`order_type IN ('Market', 'Limit', 'Stop', 'StopLimit')`),
-    check('trades_status_check', sql`status IN ('pending', 'filled', 'partial', 'cancelled', 'rejected')`),
-    check('trades_source_check', sql`source IN ('manual', 'copy', 'auto')`),
+    checkIn('trades_action_check', 'action', ORDER_ACTIONS),
+    checkIn('trades_order_type_check', 'order_type', ORDER_TYPES),
+    checkIn('trades_status_check', 'status', ORDER_STATUSES),
+    checkIn('trades_source_check', 'source', TRADE_SOURCES),
     // Beyond the seed: what the fill trigger relies on.
     check(
       'trades_quantity_check',
@@ -163,17 +166,6 @@ export const trades = pgTable(
   ],
 );
 
-export const ORDER_EVENT_TYPES = [
-  'created',
-  'submitted',
-  'partially_filled',
-  'filled',
-  'cancel_requested',
-  'cancelled',
-  'rejected',
-  'synced',
-] as const;
-
 /** Append-only log of everything that happened to an order, beside the current `trades` row. */
 export const orderEvents = pgTable(
   'order_events',
@@ -181,8 +173,8 @@ export const orderEvents = pgTable(
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     tradeId: text('trade_id').notNull(),
     type: text('type', { enum: ORDER_EVENT_TYPES }).notNull(),
-    fromStatus: text('from_status', { enum: TRADE_STATUSES }),
-    toStatus: text('to_status', { enum: TRADE_STATUSES }),
+    fromStatus: text('from_status', { enum: ORDER_STATUSES }),
+    toStatus: text('to_status', { enum: ORDER_STATUSES }),
     filledQuantity: integer('filled_quantity'),
     filledPrice: decimal('filled_price', { precision: 10, scale: 4 }),
     /** Identifies one broker report, so the same report is never applied twice. */
@@ -196,10 +188,7 @@ export const orderEvents = pgTable(
       columns: [t.tradeId],
       foreignColumns: [trades.id],
     }).onDelete('cascade'),
-    check(
-      'order_events_type_check',
-      sql`type IN ('created', 'submitted', 'partially_filled', 'filled', 'cancel_requested', 'cancelled', 'rejected', 'synced')`,
-    ),
+    checkIn('order_events_type_check', 'type', ORDER_EVENT_TYPES),
     index('idx_order_events_trade').on(t.tradeId, t.id),
     uniqueIndex('uq_order_events_idempotency')
       .on(t.tradeId, t.idempotencyKey)

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Account } from '../../db/schema';
 import { completeSnaptradeConnection } from '../../services/accounts/complete-snaptrade-connection';
 import { connectSnaptrade } from '../../services/accounts/connect-snaptrade';
 import { createPaperAccount } from '../../services/accounts/create-paper-account';
@@ -12,6 +11,9 @@ import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { SESSION_SECURITY } from '../openapi';
 import { AccountSchema, IdParam, json, serialize } from './schemas';
+
+/** An account as the services return it. */
+type Account = Awaited<ReturnType<typeof listAccounts>>[number];
 
 function toAccountView(account: Account) {
   return serialize({

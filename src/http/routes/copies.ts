@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ORDER_STATUSES } from '../../domain/order-status';
+import { COPY_OUTCOMES, COPY_REASONS, TRADE_SIDES } from '../../domain/vocabulary';
 import { approveCopy, dismissCopy } from '../../services/copy/decide-approval';
 import { listCopyLog } from '../../services/copy/list-copy-log';
 import { type AppDeps, createRouter, serviceContext } from '../env';
@@ -13,10 +15,10 @@ const CopySchema = z
     subscriptionId: z.string(),
     traderId: z.string(),
     sourceTradeId: z.string(),
-    side: z.enum(['BTO', 'STC']),
+    side: z.enum(TRADE_SIDES),
     symbol: z.string(),
-    outcome: z.enum(['executed', 'skipped', 'pending_approval', 'approved', 'dismissed', 'lapsed', 'failed']),
-    reason: z.string().nullable().openapi({ example: 'daily_limit' }),
+    outcome: z.enum(COPY_OUTCOMES),
+    reason: z.enum(COPY_REASONS).nullable().openapi({ example: 'daily_limit' }),
     detail: z.string().nullable(),
     sourceQuantity: z.number().int(),
     computedQuantity: z.number().int().nullable(),
@@ -27,7 +29,7 @@ const CopySchema = z
     copyOrder: z
       .object({
         id: z.string(),
-        status: z.string(),
+        status: z.enum(ORDER_STATUSES),
         filledQuantity: z.number().int(),
         filledPrice: z.string().nullable(),
       })

@@ -1,4 +1,13 @@
 import { z } from '@hono/zod-openapi';
+import { OPTION_TYPES } from '../../domain/occ';
+import { ORDER_STATUSES } from '../../domain/order-status';
+import {
+  ACCOUNT_PROVIDERS,
+  ORDER_TYPES,
+  POSITION_STATUSES,
+  TRADE_SIDES,
+  TRADE_SOURCES,
+} from '../../domain/vocabulary';
 
 /** Shapes the routes answer with (documentation and response typing), and their shared pieces. */
 
@@ -23,7 +32,7 @@ const timestamp = z.string().nullable().openapi({ format: 'date-time' });
 export const AccountSchema = z
   .object({
     id: z.string(),
-    provider: z.enum(['paper', 'snaptrade']),
+    provider: z.enum(ACCOUNT_PROVIDERS),
     brokerName: z.string(),
     brokerSlug: z.string(),
     accountNumber: z.string(),
@@ -45,20 +54,20 @@ export const OrderSchema = z
     accountId: z.string(),
     symbol: z.string().openapi({ example: 'AAPL  260116C00150000' }),
     underlying: z.string(),
-    optionType: z.enum(['call', 'put']),
+    optionType: z.enum(OPTION_TYPES),
     strike: decimal,
     expiration: z.string().openapi({ format: 'date' }),
-    side: z.enum(['BTO', 'STC']),
+    side: z.enum(TRADE_SIDES),
     quantity: z.number().int(),
     filledQuantity: z.number().int(),
-    orderType: z.enum(['Market', 'Limit', 'Stop', 'StopLimit']),
+    orderType: z.enum(ORDER_TYPES),
     limitPrice: nullableDecimal,
     stopPrice: nullableDecimal,
     filledPrice: nullableDecimal,
-    status: z.enum(['pending', 'partial', 'filled', 'cancelled', 'rejected']),
+    status: z.enum(ORDER_STATUSES),
     statusReason: z.string().nullable(),
     brokerOrderId: z.string().nullable(),
-    source: z.enum(['manual', 'copy', 'auto']),
+    source: z.enum(TRADE_SOURCES),
     sourceTraderId: z.string().nullable(),
     sourceTradeId: z.string().nullable(),
     pnl: nullableDecimal.openapi({ description: 'Realised P&L of a sell (× 100 per contract)' }),
@@ -74,10 +83,10 @@ export const PositionSchema = z
     id: z.string(),
     symbol: z.string(),
     underlying: z.string(),
-    optionType: z.enum(['call', 'put']),
+    optionType: z.enum(OPTION_TYPES),
     strike: decimal,
     expiration: z.string().openapi({ format: 'date' }),
-    status: z.enum(['open', 'closed', 'expired', 'cancelled']),
+    status: z.enum(POSITION_STATUSES),
     boughtQuantity: z.number().int(),
     soldQuantity: z.number().int(),
     openQuantity: z.number().int(),

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { SUBSCRIPTION_STATUSES } from '../../db/schema';
+import { SUBSCRIPTION_STATUSES } from '../../domain/vocabulary';
 import { cancelSubscription } from '../../services/subscriptions/cancel-subscription';
 import { getSubscription } from '../../services/subscriptions/get-subscription';
 import { listMySubscribers } from '../../services/subscriptions/list-my-subscribers';

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { sqlSet } from '../../db/sql-sets';
+import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { Transaction } from '../transaction';
 
 /** A subscriber's open copy of a trader's position, and what it can still close. */
@@ -32,7 +34,7 @@ export async function copiedHoldings(
     SELECT p.id AS position_id, p.user_id,
            (array_agg(t.account_id ORDER BY t.created_at) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0))[1] AS account_id,
            (p.bought_quantity - p.sold_quantity)::int AS held,
-           COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ('pending', 'partial')), 0)::int AS working_sells
+           COALESCE(sum(t.quantity - t.filled_quantity) FILTER (WHERE t.action = 'sell' AND t.status IN ${sqlSet(WORKING_ORDER_STATUSES)}), 0)::int AS working_sells
       FROM parent_trades p LEFT JOIN trades t ON t.parent_trade_id = p.id
      WHERE p.source_parent_trade_id = ${traderPositionId} AND p.status = 'open'
        AND (${userId ?? null}::text IS NULL OR p.user_id = ${userId ?? null})

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { CopyOutcome, OrderAction, SubscriptionStatus } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { inTransaction, type Transaction } from '../transaction';
@@ -10,12 +11,12 @@ import { loadSourceTrade } from './source-trade';
 
 type Pending = {
   id: string;
-  outcome: string;
+  outcome: CopyOutcome;
   lapsed: boolean;
-  action: 'buy' | 'sell';
+  action: OrderAction;
   copy_quantity: number | null;
   source_trade_id: string;
-  subscription_status: string;
+  subscription_status: SubscriptionStatus;
 };
 
 /** The subscriber's own decision, locked; 404 for anyone else's. */

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { sqlSet } from '../../db/sql-sets';
 import { closingCopyQuantity, decideOpeningCopy } from '../../domain/copy-sizing';
 import { easternDate, easternDayBounds } from '../../domain/market-calendar';
+import type { CopyOutcome, CopyReason } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
 import type { Transaction } from '../transaction';
 import { copiedHoldings } from './copied-holdings';
@@ -8,14 +10,15 @@ import type { CopyDeps } from './deps';
 import type { SourceTrade } from './source-trade';
 import { readSettings } from './subscription-settings';
 
-export type CopyOutcome = 'executed' | 'skipped' | 'pending_approval';
+/** What the fan-out itself decides; approval, lapse and failure come later. */
+export type DecisionOutcome = Extract<CopyOutcome, 'executed' | 'skipped' | 'pending_approval'>;
 
 /** One decision about one subscription, before it is written. */
 export type Decision = {
   subscriptionId: string;
   subscriberId: string;
-  outcome: CopyOutcome;
-  reason: string | null;
+  outcome: DecisionOutcome;
+  reason: CopyReason | null;
   computedQuantity: number | null;
   copyQuantity: number | null;
   /** Opening copies: the subscriber's selected account. Closing copies: the account holding the copy. */
@@ -23,6 +26,9 @@ export type Decision = {
   /** Closing copies: the subscriber's copied position. */
   positionId: string | null;
 };
+
+/** Decisions that count against a subscription's daily limit: copies made or offered. */
+const OPENINGS_COUNTED: readonly CopyOutcome[] = ['executed', 'pending_approval', 'approved'];
 
 type OpeningFacts = {
   subscription_id: string;
@@ -53,7 +59,7 @@ export async function decideOpenings(
            a.id AS account_id,
            (SELECT count(*) FROM subscription_trades d
              WHERE d.subscription_id = s.id AND d.action = 'buy'
-               AND d.outcome IN ('executed', 'pending_approval', 'approved')
+               AND d.outcome IN ${sqlSet(OPENINGS_COUNTED)}
                AND d.created_at >= ${day.start.toISOString()}::timestamp
                AND d.created_at < ${day.end.toISOString()}::timestamp)::int AS openings_today,
            EXISTS (SELECT 1 FROM parent_trades p
@@ -78,7 +84,7 @@ export async function decideOpenings(
       scalingFactor: settings.scalingFactor,
       maxPositionSize: settings.maxPositionSize,
     });
-    const decision = (outcome: CopyOutcome, reason: string | null): Decision => ({
+    const decision = (outcome: DecisionOutcome, reason: CopyReason | null): Decision => ({
       subscriptionId: facts.subscription_id,
       subscriberId: facts.subscriber_id,
       outcome,

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
+import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
 import { createCopyOrders, writeDecisions } from './create-copies';
 import { type Decision, decideClosings, decideOpenings } from './decide-copies';
@@ -25,12 +27,13 @@ async function notifyDecisions(
   const told = decisions.filter((d) => d.outcome !== 'executed');
   if (told.length === 0) return;
   const { trade, position } = source;
-  const contract = `${position.underlying} ${Number(position.strike)} ${position.optionType === 'call' ? 'C' : 'P'} ${position.expiration}`;
-  const side = trade.action === 'buy' ? 'BTO' : 'STC';
+  const contract = describeContract(position);
+  const side = tradeSideOf(trade.action);
+  const typeOf = (d: Decision): NotificationType =>
+    d.outcome === 'pending_approval' ? 'copy_trade_alert' : 'copy_trade_skipped';
   await tx.execute(sql`
     INSERT INTO notifications (user_id, type, title, body, data, created_at)
-    SELECT x.user_id,
-           CASE WHEN x.outcome = 'pending_approval' THEN 'copy_trade_alert' ELSE 'copy_trade_skipped' END,
+    SELECT x.user_id, x.type,
            CASE WHEN x.outcome = 'pending_approval' THEN 'Copy trade waiting for approval' ELSE 'Copy trade skipped' END,
            CASE WHEN x.outcome = 'pending_approval'
                 THEN ${`${side} ${contract}: approve within 15 minutes to copy `} || x.quantity || ' contract(s)'
@@ -42,8 +45,9 @@ async function notifyDecisions(
         ${sql.param(told.map((d) => d.subscriptionId))}::text[],
         ${sql.param(told.map((d) => d.outcome))}::text[],
         ${sql.param(told.map((d) => d.reason))}::text[],
-        ${sql.param(told.map((d) => d.copyQuantity))}::int[]
-      ) AS x(user_id, subscription_id, outcome, reason, quantity)`);
+        ${sql.param(told.map((d) => d.copyQuantity))}::int[],
+        ${sql.param(told.map(typeOf))}::text[]
+      ) AS x(user_id, subscription_id, outcome, reason, quantity, type)`);
 }
 
 /**

@@ -1,6 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { COPY_OUTCOMES } from '../../db/schema';
+import type { OrderStatus } from '../../domain/order-status';
+import {
+  COPY_OUTCOMES,
+  type CopyOutcome,
+  type CopyReason,
+  type OrderAction,
+  type TradeSide,
+  tradeSideOf,
+} from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { decodeCursor, encodeCursor } from '../cursor';
@@ -17,10 +25,10 @@ export type CopyLogEntry = {
   subscriptionId: string;
   traderId: string;
   sourceTradeId: string;
-  side: 'BTO' | 'STC';
+  side: TradeSide;
   symbol: string;
-  outcome: (typeof COPY_OUTCOMES)[number];
-  reason: string | null;
+  outcome: CopyOutcome;
+  reason: CopyReason | null;
   detail: string | null;
   sourceQuantity: number;
   computedQuantity: number | null;
@@ -28,7 +36,7 @@ export type CopyLogEntry = {
   expiresAt: string | null;
   decidedAt: string | null;
   createdAt: string | null;
-  copyOrder: { id: string; status: string; filledQuantity: number; filledPrice: string | null } | null;
+  copyOrder: { id: string; status: OrderStatus; filledQuantity: number; filledPrice: string | null } | null;
 };
 
 type Row = {
@@ -36,10 +44,10 @@ type Row = {
   subscription_id: string;
   trader_id: string;
   source_trade_id: string;
-  action: 'buy' | 'sell';
+  action: OrderAction;
   symbol: string;
-  outcome: (typeof COPY_OUTCOMES)[number];
-  reason: string | null;
+  outcome: CopyOutcome;
+  reason: CopyReason | null;
   detail: string | null;
   source_quantity: number;
   computed_quantity: number | null;
@@ -49,7 +57,7 @@ type Row = {
   created_at: string;
   created_iso: string;
   copy_id: string | null;
-  copy_status: string | null;
+  copy_status: OrderStatus | null;
   copy_filled: number | null;
   copy_price: string | null;
 };
@@ -102,7 +110,7 @@ export async function listCopyLog({
       subscriptionId: r.subscription_id,
       traderId: r.trader_id,
       sourceTradeId: r.source_trade_id,
-      side: r.action === 'buy' ? 'BTO' : 'STC',
+      side: tradeSideOf(r.action),
       symbol: r.symbol,
       outcome: r.outcome,
       reason: r.reason,

@@ -6,6 +6,7 @@ import {
   type PlaceOrderResult,
 } from '../../broker/port';
 import type { BrokerAccountSource } from '../../broker/registry';
+import type { AccountProvider, OrderAction } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
 import {
   applyOrderUpdates,
@@ -18,10 +19,10 @@ import type { CopyDeps } from './deps';
 type ClaimedCopy = {
   id: string;
   symbol: string;
-  action: 'buy' | 'sell';
+  action: OrderAction;
   quantity: number;
   account_id: string;
-  provider: 'paper' | 'snaptrade';
+  provider: AccountProvider;
   snaptrade_account_id: string;
   snaptrade_user_id: string | null;
   snaptrade_user_secret: string | null;

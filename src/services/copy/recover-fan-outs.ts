@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { sqlSet } from '../../db/sql-sets';
+import { FINAL_ORDER_STATUSES } from '../../domain/order-status';
 import { enqueueMany } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import type { CopyDeps } from './deps';
@@ -35,7 +37,7 @@ export async function recoverFanOuts({
     UNION
     SELECT t.id
       FROM trades t
-     WHERE t.source = 'manual' AND t.status IN ('filled', 'cancelled', 'rejected') AND t.filled_quantity > 0
+     WHERE t.source = 'manual' AND t.status IN ${sqlSet(FINAL_ORDER_STATUSES)} AND t.filled_quantity > 0
        AND t.updated_at > ${dayAgo}::timestamp AND t.updated_at < ${settledBefore}::timestamp
        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.trader_id = t.user_id AND s.status = 'active'
                       AND s.created_at < t.updated_at)

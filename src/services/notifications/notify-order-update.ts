@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { notifications, parentTrades, trades } from '../../db/schema';
+import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
 
 const TITLES = {
@@ -19,7 +20,10 @@ const TYPES = {
 type Change = keyof typeof TITLES;
 
 /** Copies speak of the copy: executed (or a close mirrored), or failed. */
-function kindOf(trade: { source: string; action: string }, change: Change): { type: string; title: string } {
+function kindOf(
+  trade: { source: string; action: string },
+  change: Change,
+): { type: NotificationType; title: string } {
   if (trade.source !== 'copy') return { type: TYPES[change], title: TITLES[change] };
   if (change === 'rejected') return { type: 'copy_trade_failed', title: 'Copy trade failed' };
   if (change === 'cancelled') return { type: 'order_cancelled', title: 'Copy trade cancelled' };
@@ -58,7 +62,7 @@ export async function notifyOrderUpdate({
     .where(eq(trades.id, input.tradeId));
   if (!row) return;
   const { trade, position } = row;
-  const side = trade.action === 'buy' ? 'BTO' : 'STC';
+  const side = tradeSideOf(trade.action);
   const { type, title } = kindOf(trade, change);
   const contract = describeContract(position);
   const filled = trade.filledQuantity ?? 0;

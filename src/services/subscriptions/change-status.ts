@@ -2,10 +2,11 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client';
 import { subscriptions } from '../../db/schema';
+import type { SubscriptionStatus } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import type { ServiceContext } from '../context';
 import { inTransaction } from '../transaction';
-import { loadSubscriptionView, type SubscriptionStatus, type SubscriptionView } from './subscription-view';
+import { loadSubscriptionView, type SubscriptionView } from './subscription-view';
 
 export const subscriptionIdSchema = z.object({
   subscriptionId: z.string('is required').trim().min(1, 'is required'),

@@ -1,11 +1,11 @@
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { SubscriptionSettings } from '../../db/schema';
 import { subscriptions, users } from '../../db/schema';
+import type { SubscriptionStatus } from '../../domain/vocabulary';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { afterCursor, pageOf, subscriptionListSchema } from './listing';
 import { storedSettings } from './settings';
-import type { SubscriptionStatus } from './subscription-view';
 
 /** One subscriber of a trader, as the trader sees them. */
 export type SubscriberView = {

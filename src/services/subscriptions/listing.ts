@@ -1,8 +1,8 @@
 import { and, eq, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { subscriptions } from '../../db/schema';
+import { SUBSCRIPTION_STATUSES } from '../../domain/vocabulary';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { SUBSCRIPTION_STATUSES } from './subscription-view';
 
 /** Query of both subscription lists: optional statuses (comma-separated), page size and cursor. */
 export const subscriptionListSchema = z.object({

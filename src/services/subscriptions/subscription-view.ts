@@ -1,11 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { SUBSCRIPTION_STATUSES, type SubscriptionSettings, subscriptions, users } from '../../db/schema';
+import { type SubscriptionSettings, subscriptions, users } from '../../db/schema';
+import type { SubscriptionStatus } from '../../domain/vocabulary';
 import { storedSettings } from './settings';
-
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
-
-export { SUBSCRIPTION_STATUSES };
 
 /** What anyone may see of a trader next to a subscription. */
 export type TraderSummary = {

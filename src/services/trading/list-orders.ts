@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { parentTrades, TRADE_STATUSES, trades } from '../../db/schema';
+import { parentTrades, trades } from '../../db/schema';
+import { ORDER_STATUSES } from '../../domain/order-status';
+import { tradeSideOf } from '../../domain/vocabulary';
 import { requireUser, type ServiceContext } from '../context';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { parseInput } from '../parse-input';
@@ -10,7 +12,7 @@ export const listOrdersSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((s) => s.trim()) : undefined))
-    .pipe(z.array(z.enum(TRADE_STATUSES)).optional()),
+    .pipe(z.array(z.enum(ORDER_STATUSES)).optional()),
   positionId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional(),
@@ -90,7 +92,7 @@ function selectOrder(ctx: ServiceContext) {
 export function toOrderView(row: OrderRow) {
   return {
     ...row,
-    side: row.side === 'buy' ? ('BTO' as const) : ('STC' as const),
+    side: tradeSideOf(row.side),
     filledQuantity: row.filledQuantity ?? 0,
   };
 }

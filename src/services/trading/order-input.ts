@@ -4,10 +4,10 @@
  * database would otherwise refuse later is stated here, so bad input is a 400 naming its field.
  */
 import { z } from 'zod';
-import { ORDER_TYPES } from '../../db/schema';
 import { isIsoDate } from '../../domain/civil-date';
 import { safeParseDecimal } from '../../domain/money';
-import { OCC_STRIKE_LIMIT, OCC_YEARS } from '../../domain/occ';
+import { OCC_STRIKE_LIMIT, OCC_YEARS, OPTION_TYPES } from '../../domain/occ';
+import { hasLimitPrice, hasStopPrice, ORDER_TYPES, type OrderType } from '../../domain/vocabulary';
 
 /** Prices are stored as numeric(10,4): below a million, four decimals. */
 const PRICE_LIMIT = 1_000_000;
@@ -23,7 +23,10 @@ const decimalString = ({ maxDecimals, below }: { maxDecimals: number; below: num
   return z
     .union(
       [
-        z.string().trim().regex(new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${maxDecimals}})?$`), message),
+        z
+          .string()
+          .trim()
+          .regex(new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${maxDecimals}})?$`), message),
         z.number(message).positive(message).lt(below, message),
       ],
       message,
@@ -66,38 +69,21 @@ const orderTerms = {
 
 /** Limit and StopLimit orders need a limit price; Stop and StopLimit a stop price. */
 function requirePrices(
-  order: { orderType: (typeof ORDER_TYPES)[number]; limitPrice?: string; stopPrice?: string },
+  order: { orderType: OrderType; limitPrice?: string; stopPrice?: string },
   ctx: z.RefinementCtx,
 ) {
-  const needsLimit = order.orderType === 'Limit' || order.orderType === 'StopLimit';
-  const needsStop = order.orderType === 'Stop' || order.orderType === 'StopLimit';
-  if (needsLimit && order.limitPrice === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['limitPrice'],
-      message: `is required for ${order.orderType} orders`,
-    });
+  const needs = { limitPrice: hasLimitPrice(order.orderType), stopPrice: hasStopPrice(order.orderType) };
+  const fields = ['limitPrice', 'stopPrice'] as const;
+  // Missing prices are reported before superfluous ones.
+  for (const field of fields) {
+    if (needs[field] && order[field] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${order.orderType} orders` });
+    }
   }
-  if (needsStop && order.stopPrice === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['stopPrice'],
-      message: `is required for ${order.orderType} orders`,
-    });
-  }
-  if (!needsLimit && order.limitPrice !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['limitPrice'],
-      message: `is not used by ${order.orderType} orders`,
-    });
-  }
-  if (!needsStop && order.stopPrice !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['stopPrice'],
-      message: `is not used by ${order.orderType} orders`,
-    });
+  for (const field of fields) {
+    if (!needs[field] && order[field] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `is not used by ${order.orderType} orders` });
+    }
   }
 }
 
@@ -110,7 +96,7 @@ export const btoInputSchema = z
       .regex(/^[A-Za-z]{1,6}$/, 'must be 1 to 6 letters')
       .transform((value) => value.toUpperCase())
       .meta({ example: 'AAPL' }),
-    optionType: z.enum(['call', 'put']),
+    optionType: z.enum(OPTION_TYPES),
     strike: strikeSchema,
     expiration: expirationSchema,
     ...orderTerms,

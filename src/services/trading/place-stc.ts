@@ -1,5 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { accounts, orderEvents, parentTrades, type Trade, trades } from '../../db/schema';
+import { sqlSet } from '../../db/sql-sets';
+import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import { availableToClose } from '../../domain/position';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
@@ -49,7 +51,7 @@ export async function placeStc({
       .select({
         filledBought: sql<number>`COALESCE(sum(filled_quantity) FILTER (WHERE action = 'buy'), 0)::int`,
         filledSold: sql<number>`COALESCE(sum(filled_quantity) FILTER (WHERE action = 'sell'), 0)::int`,
-        pendingSell: sql<number>`COALESCE(sum(quantity - filled_quantity) FILTER (WHERE action = 'sell' AND status IN ('pending', 'partial')), 0)::int`,
+        pendingSell: sql<number>`COALESCE(sum(quantity - filled_quantity) FILTER (WHERE action = 'sell' AND status IN ${sqlSet(WORKING_ORDER_STATUSES)}), 0)::int`,
         // The sell goes to the account that holds the contracts, whichever is selected now.
         accountId: sql<
           string | null

@@ -1,0 +1,20 @@
+/**
+ * The closed sets' types, for the web app: the only module under src/ that web/ may import,
+ * and only with `import type` (Biome's fences in biome.json enforce both). It exports types
+ * alone, so nothing of the server reaches the browser bundle.
+ */
+export type { OptionType } from './occ';
+export type { OrderStatus } from './order-status';
+export type {
+  AccountProvider,
+  CopyOutcome,
+  CopyReason,
+  NotificationType,
+  OrderAction,
+  OrderType,
+  PositionStatus,
+  SubscriptionStatus,
+  TimeInForce,
+  TradeSide,
+  TradeSource,
+} from './vocabulary';
