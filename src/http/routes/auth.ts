@@ -4,6 +4,7 @@ import { AppError } from '../../errors';
 import { clientIp } from '../client-ip';
 import { type AppContext, type AppDeps, createRouter } from '../env';
 import { errorResponses } from '../errors';
+import { requireAuth } from '../middleware/require-auth';
 import { PUBLIC_SECURITY, SESSION_SECURITY } from '../openapi';
 import { enforceRateLimits } from '../rate-limit';
 
@@ -77,7 +78,7 @@ const signOutRoute = createRoute({
   security: SESSION_SECURITY,
   responses: {
     200: { description: 'Signed out', ...json(SignOutResult) },
-    ...errorResponses('FORBIDDEN'),
+    ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
   },
 });
 
@@ -185,7 +186,8 @@ export function authRouter(deps: AppDeps) {
     return c.json(result, 200);
   });
 
-  router.openapi(signOutRoute, async (c) => {
+  // Like every session route: no session (or an ended one) is 401, not a quiet success.
+  router.openapi({ ...signOutRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
     const result = await settle(c, await forward(c, deps), SignOutResult);
     return c.json(result, 200);
   });
