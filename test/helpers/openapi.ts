@@ -41,8 +41,8 @@ export type OpenApiSpec = {
   validateComponent(name: string, data: unknown): ValidationResult;
 };
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 type Parameter = { name: string; in: string; required: boolean; schema: Json };
 type Operation = {
@@ -83,15 +83,7 @@ export function createOpenApiSpec(document: JsonObject): OpenApiSpec {
     if (object?.in === 'query' && typeof object.name === 'string') securityQueryParams.add(object.name);
   }
 
-  const resolve = (node: Json | undefined): Json | undefined => {
-    let current = node;
-    for (let depth = 0; depth < 20; depth += 1) {
-      const object = asObject(current);
-      if (!object || typeof object.$ref !== 'string') return current;
-      current = pointer(document, object.$ref);
-    }
-    throw new Error('reference chain too long');
-  };
+  const resolve = (node: Json | undefined): Json | undefined => resolveRef(document, node);
 
   const operations: Operation[] = [];
   for (const [template, pathItemNode] of Object.entries(asObject(document.paths) ?? {})) {
@@ -285,7 +277,7 @@ export function createOpenApiSpec(document: JsonObject): OpenApiSpec {
 }
 
 /** The `application/json` schema of a request body or response object, if it has one. */
-function jsonSchemaOf(object: JsonObject | null): Json | null {
+export function jsonSchemaOf(object: JsonObject | null): Json | null {
   const content = asObject(object?.content);
   if (!content) return null;
   const media = asObject(content['application/json']) ?? asObject(Object.values(content)[0]);
@@ -373,6 +365,17 @@ function toQueryRecord(query: RequestToValidate['query']): Record<string, string
   return record;
 }
 
+/** `node`, or what its `$ref` (chain) points to inside `document`. */
+export function resolveRef(document: JsonObject, node: Json | undefined): Json | undefined {
+  let current = node;
+  for (let depth = 0; depth < 20; depth += 1) {
+    const object = asObject(current);
+    if (!object || typeof object.$ref !== 'string') return current;
+    current = pointer(document, object.$ref);
+  }
+  throw new Error('reference chain too long');
+}
+
 function pointer(document: JsonObject, ref: string): Json | undefined {
   if (!ref.startsWith('#/')) throw new Error(`unsupported reference ${ref}`);
   let current: Json | undefined = document;
@@ -391,10 +394,10 @@ function formatErrors(errors: ErrorObject[] | null | undefined, where: string): 
   });
 }
 
-function asObject(value: Json | undefined): JsonObject | null {
+export function asObject(value: Json | undefined): JsonObject | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
 }
 
-function asArray(value: Json | undefined): Json[] {
+export function asArray(value: Json | undefined): Json[] {
   return Array.isArray(value) ? value : [];
 }

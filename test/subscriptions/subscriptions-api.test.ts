@@ -604,6 +604,7 @@ describe('OpenAPI', () => {
     );
     expect(doc.paths['/api/subscriptions']?.post?.security).toEqual([{ sessionCookie: [] }]);
     expect(Object.keys(doc.paths['/api/subscriptions/{id}'] ?? {}).sort()).toEqual(['get', 'patch']);
-    expect(doc.paths['/api/traders/{id}']?.get?.security).toBeUndefined();
+    // Public, said explicitly (issue 8: every operation declares its security).
+    expect(doc.paths['/api/traders/{id}']?.get?.security).toEqual([]);
   });
 });

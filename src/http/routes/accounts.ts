@@ -42,6 +42,7 @@ export function accountsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/accounts',
+    operationId: 'listAccounts',
     summary: 'My brokerage accounts',
     responses: {
       200: json(z.object({ accounts: z.array(AccountSchema) }), 'Accounts, oldest first'),
@@ -53,6 +54,7 @@ export function accountsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'post',
     path: '/accounts/paper',
+    operationId: 'openPaperAccount',
     summary: 'Open a paper trading account',
     description: 'It becomes the selected account when none is selected.',
     request: {
@@ -75,12 +77,13 @@ export function accountsRouter(deps: AppDeps) {
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED'),
     },
   });
-  const action = (path: string, summary: string) =>
+  const action = (operationId: string, path: string, summary: string) =>
     createRoute({
       ...common,
       middleware: [auth] as const,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { params: IdParam },
       responses: {
@@ -94,6 +97,7 @@ export function accountsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'post',
     path: '/accounts/snaptrade/connect',
+    operationId: 'startSnaptradeConnection',
     summary: 'Start connecting a brokerage through SnapTrade: the Connection Portal link',
     description:
       'The portal sends the browser back to /api/accounts/snaptrade/callback unless redirectUrl is given.',
@@ -113,6 +117,7 @@ export function accountsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/accounts/snaptrade/callback',
+    operationId: 'completeSnaptradeConnection',
     summary: 'Where the Connection Portal returns: adds the connected accounts, then opens the app',
     responses: { 302: { description: 'Back to the web app' }, ...errorResponses('UNAUTHENTICATED') },
   });
@@ -121,12 +126,25 @@ export function accountsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'post',
     path: '/accounts/snaptrade/refresh',
+    operationId: 'refreshSnaptradeAccounts',
     summary: 'Add or update the accounts of my SnapTrade connections',
     responses: {
       200: json(z.object({ accounts: z.array(AccountSchema) }), 'The SnapTrade accounts'),
       ...errorResponses('UNAUTHENTICATED', 'PRECONDITION_FAILED'),
     },
   });
+
+  const selectRoute = action('selectAccount', '/accounts/{id}/select', 'Make this the account orders go to');
+  const syncRoute = action(
+    'syncAccount',
+    '/accounts/{id}/sync',
+    'Refresh balance and buying power from the broker',
+  );
+  const disconnectRoute = action(
+    'disconnectAccount',
+    '/accounts/{id}/disconnect',
+    'Stop using this account (history stays)',
+  );
 
   return createRouter()
     .openapi(connect, async (c) => {
@@ -159,14 +177,14 @@ export function accountsRouter(deps: AppDeps) {
       const account = await createPaperAccount({ ctx: serviceContext(deps, c), input: body ?? {} });
       return c.json(toAccountView(account), 201);
     })
-    .openapi(action('/accounts/{id}/select', 'Make this the account orders go to'), async (c) => {
+    .openapi(selectRoute, async (c) => {
       const account = await selectAccount({
         ctx: serviceContext(deps, c),
         input: { accountId: c.req.valid('param').id },
       });
       return c.json(toAccountView(account), 200);
     })
-    .openapi(action('/accounts/{id}/sync', 'Refresh balance and buying power from the broker'), async (c) => {
+    .openapi(syncRoute, async (c) => {
       const account = await syncBalances({
         ctx: serviceContext(deps, c),
         deps: deps.trading,
@@ -174,7 +192,7 @@ export function accountsRouter(deps: AppDeps) {
       });
       return c.json(toAccountView(account), 200);
     })
-    .openapi(action('/accounts/{id}/disconnect', 'Stop using this account (history stays)'), async (c) => {
+    .openapi(disconnectRoute, async (c) => {
       const account = await disconnectAccount({
         ctx: serviceContext(deps, c),
         input: { accountId: c.req.valid('param').id },

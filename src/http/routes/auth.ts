@@ -4,7 +4,8 @@ import { AppError } from '../../errors';
 import { clientIp } from '../client-ip';
 import { type AppContext, type AppDeps, createRouter } from '../env';
 import { errorResponses } from '../errors';
-import { SESSION_SECURITY } from '../openapi';
+import { requireAuth } from '../middleware/require-auth';
+import { PUBLIC_SECURITY, SESSION_SECURITY } from '../openapi';
 import { enforceRateLimits } from '../rate-limit';
 
 const Email = z.email('must be a valid email address').max(254, 'must be at most 254 characters');
@@ -41,6 +42,8 @@ const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json
 const signUpRoute = createRoute({
   method: 'post',
   path: '/auth/sign-up/email',
+  operationId: 'signUp',
+  security: PUBLIC_SECURITY,
   tags: ['auth'],
   summary: 'Create an account with email and password; signs in (sets the session cookie)',
   request: { body: { required: true, ...json(SignUpInput) } },
@@ -53,6 +56,8 @@ const signUpRoute = createRoute({
 const signInRoute = createRoute({
   method: 'post',
   path: '/auth/sign-in/email',
+  operationId: 'signIn',
+  security: PUBLIC_SECURITY,
   tags: ['auth'],
   summary: 'Sign in with email and password (sets the session cookie)',
   description: 'Rate limited per client address and per email (429 with Retry-After).',
@@ -66,13 +71,14 @@ const signInRoute = createRoute({
 const signOutRoute = createRoute({
   method: 'post',
   path: '/auth/sign-out',
+  operationId: 'signOut',
   tags: ['auth'],
   summary: 'End the current session (clears the session cookie)',
   description: 'Send the `Origin` header of the app: cookie-bearing requests from other origins are refused.',
   security: SESSION_SECURITY,
   responses: {
     200: { description: 'Signed out', ...json(SignOutResult) },
-    ...errorResponses('FORBIDDEN'),
+    ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
   },
 });
 
@@ -180,7 +186,8 @@ export function authRouter(deps: AppDeps) {
     return c.json(result, 200);
   });
 
-  router.openapi(signOutRoute, async (c) => {
+  // Like every session route: no session (or an ended one) is 401, not a quiet success.
+  router.openapi({ ...signOutRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
     const result = await settle(c, await forward(c, deps), SignOutResult);
     return c.json(result, 200);
   });

@@ -51,6 +51,7 @@ export function copiesRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/subscriptions/{id}/copies',
+    operationId: 'listSubscriptionCopies',
     summary:
       'The copy log of one of my subscriptions: every decision with its outcome, reason and copy order',
     request: { params: IdParam, query: LogQuery },
@@ -64,16 +65,18 @@ export function copiesRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/copies',
+    operationId: 'listCopies',
     summary: 'All my copy decisions (outcome=pending_approval for those waiting for me)',
     request: { query: LogQuery },
     responses: { 200: json(CopyPage, 'Newest first'), ...errorResponses('VALIDATION', 'UNAUTHENTICATED') },
   });
-  const decide = (path: string, summary: string) =>
+  const decide = (operationId: string, path: string, summary: string) =>
     createRoute({
       ...common,
       middleware: [auth] as const,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { params: IdParam },
       responses: {
@@ -84,6 +87,13 @@ export function copiesRouter(deps: AppDeps) {
         ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
       },
     });
+  const approveRoute = decide(
+    'approveCopy',
+    '/copies/{id}/approve',
+    'Approve a waiting copy: it executes at market now',
+  );
+  const dismissRoute = decide('dismissCopy', '/copies/{id}/dismiss', 'Dismiss a waiting copy');
+
   return createRouter()
     .openapi(log, async (c) => {
       const page = await listCopyLog({
@@ -99,18 +109,15 @@ export function copiesRouter(deps: AppDeps) {
       });
       return c.json(page, 200);
     })
-    .openapi(
-      decide('/copies/{id}/approve', 'Approve a waiting copy: it executes at market now'),
-      async (c) => {
-        const result = await approveCopy({
-          ctx: serviceContext(deps, c),
-          deps: deps.trading,
-          input: { decisionId: c.req.valid('param').id },
-        });
-        return c.json(result, 200);
-      },
-    )
-    .openapi(decide('/copies/{id}/dismiss', 'Dismiss a waiting copy'), async (c) => {
+    .openapi(approveRoute, async (c) => {
+      const result = await approveCopy({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { decisionId: c.req.valid('param').id },
+      });
+      return c.json(result, 200);
+    })
+    .openapi(dismissRoute, async (c) => {
       const result = await dismissCopy({
         ctx: serviceContext(deps, c),
         input: { decisionId: c.req.valid('param').id },

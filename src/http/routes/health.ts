@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkDatabase } from '../../services/system/check-database';
 import { type AppDeps, createRouter, serviceContext } from '../env';
+import { PUBLIC_SECURITY } from '../openapi';
 
 const HealthSchema = z
   .object({
@@ -13,6 +14,8 @@ const HealthSchema = z
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
+  security: PUBLIC_SECURITY,
   tags: ['system'],
   summary: 'Liveness and database reachability',
   responses: {

@@ -24,6 +24,7 @@ export function meRouter(deps: AppDeps) {
   const getMe = createRoute({
     method: 'get',
     path: '/me',
+    operationId: 'getMe',
     tags: ['me'],
     summary: "The signed-in user's profile",
     security: SESSION_SECURITY,

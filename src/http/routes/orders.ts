@@ -25,6 +25,7 @@ export function ordersRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/orders',
+    operationId: 'listOrders',
     summary: 'My orders, newest first',
     request: {
       query: z.object({
@@ -50,6 +51,7 @@ export function ordersRouter(deps: AppDeps) {
     middleware: [auth, rateLimit(deps, { ...ORDER_RATE_LIMIT, key: (c) => actorKey('orders', c) })] as const,
     method: 'post',
     path: '/orders',
+    operationId: 'placeOrder',
     summary: 'Place a BTO (buy to open) or STC (sell to close) order',
     description:
       'BTO needs underlying, optionType, strike, expiration and quantity; STC needs positionId and quantity. ' +
@@ -72,16 +74,18 @@ export function ordersRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/orders/{id}',
+    operationId: 'getOrder',
     summary: 'One order',
     request: { params: IdParam },
     responses: { 200: json(OrderSchema, 'The order'), ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND') },
   });
-  const action = (path: string, summary: string) =>
+  const action = (operationId: string, path: string, summary: string) =>
     createRoute({
       ...common,
       middleware: [auth] as const,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { params: IdParam },
       responses: {
@@ -95,6 +99,9 @@ export function ordersRouter(deps: AppDeps) {
     if (!order) throw new AppError('NOT_FOUND', 'Order not found');
     return serialize(order);
   };
+
+  const cancelRoute = action('cancelOrder', '/orders/{id}/cancel', 'Cancel a working order');
+  const refreshRoute = action('refreshOrder', '/orders/{id}/refresh', 'Ask the broker about this order now');
 
   return createRouter()
     .openapi(list, async (c) => {
@@ -111,7 +118,7 @@ export function ordersRouter(deps: AppDeps) {
       return c.json(await view(c, trade.id), 201);
     })
     .openapi(getOne, async (c) => c.json(await view(c, c.req.valid('param').id), 200))
-    .openapi(action('/orders/{id}/cancel', 'Cancel a working order'), async (c) => {
+    .openapi(cancelRoute, async (c) => {
       const trade = await cancelOrder({
         ctx: serviceContext(deps, c),
         deps: deps.trading,
@@ -119,7 +126,7 @@ export function ordersRouter(deps: AppDeps) {
       });
       return c.json(await view(c, trade.id), 200);
     })
-    .openapi(action('/orders/{id}/refresh', 'Ask the broker about this order now'), async (c) => {
+    .openapi(refreshRoute, async (c) => {
       const trade = await refreshOrder({
         ctx: serviceContext(deps, c),
         deps: deps.trading,

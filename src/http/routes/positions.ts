@@ -14,6 +14,7 @@ export function positionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/positions',
+    operationId: 'listPositions',
     summary: 'My positions: open (default), closed (closed and expired) or all',
     request: {
       query: z.object({
@@ -35,6 +36,7 @@ export function positionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/positions/{id}',
+    operationId: 'getPosition',
     summary: 'One position with its orders',
     request: {
       params: z.object({

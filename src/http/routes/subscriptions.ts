@@ -114,6 +114,7 @@ export function subscriptionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'post',
     path: '/subscriptions',
+    operationId: 'subscribe',
     summary: 'Subscribe to a trader',
     description:
       'Only traders can be subscribed to, never yourself. Subscribing again after a cancel reactivates ' +
@@ -129,6 +130,7 @@ export function subscriptionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/subscriptions',
+    operationId: 'listSubscriptions',
     summary: 'The traders I subscribe to, newest first',
     request: { query: ListQuery },
     responses: {
@@ -144,6 +146,7 @@ export function subscriptionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/subscriptions/subscribers',
+    operationId: 'listSubscribers',
     summary: 'Who subscribes to my trades, newest first',
     request: { query: ListQuery },
     responses: {
@@ -159,6 +162,7 @@ export function subscriptionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'get',
     path: '/subscriptions/{id}',
+    operationId: 'getSubscription',
     summary: 'One of my subscriptions',
     request: { params: IdParam },
     responses: {
@@ -171,6 +175,7 @@ export function subscriptionsRouter(deps: AppDeps) {
     middleware: [auth] as const,
     method: 'patch',
     path: '/subscriptions/{id}',
+    operationId: 'updateSubscriptionSettings',
     summary: 'Change the settings of an active or paused subscription',
     request: {
       params: IdParam,
@@ -181,12 +186,13 @@ export function subscriptionsRouter(deps: AppDeps) {
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
     },
   });
-  const action = (path: string, summary: string) =>
+  const action = (operationId: string, path: string, summary: string) =>
     createRoute({
       ...common,
       middleware: [auth] as const,
       method: 'post',
       path,
+      operationId,
       summary,
       request: { params: IdParam },
       responses: {
@@ -194,6 +200,22 @@ export function subscriptionsRouter(deps: AppDeps) {
         ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
       },
     });
+
+  const pauseRoute = action(
+    'pauseSubscription',
+    '/subscriptions/{id}/pause',
+    'Pause: nothing is copied until resumed',
+  );
+  const resumeRoute = action(
+    'resumeSubscription',
+    '/subscriptions/{id}/resume',
+    'Resume a paused subscription',
+  );
+  const cancelRoute = action(
+    'cancelSubscription',
+    '/subscriptions/{id}/cancel',
+    'Cancel (subscribing again reactivates it)',
+  );
 
   // The fixed path /subscriptions/subscribers is registered before /subscriptions/{id}.
   return createRouter()
@@ -223,21 +245,21 @@ export function subscriptionsRouter(deps: AppDeps) {
       });
       return c.json(serialize(subscription), 200);
     })
-    .openapi(action('/subscriptions/{id}/pause', 'Pause: nothing is copied until resumed'), async (c) => {
+    .openapi(pauseRoute, async (c) => {
       const subscription = await pauseSubscription({
         ctx: serviceContext(deps, c),
         input: { subscriptionId: c.req.valid('param').id },
       });
       return c.json(serialize(subscription), 200);
     })
-    .openapi(action('/subscriptions/{id}/resume', 'Resume a paused subscription'), async (c) => {
+    .openapi(resumeRoute, async (c) => {
       const subscription = await resumeSubscription({
         ctx: serviceContext(deps, c),
         input: { subscriptionId: c.req.valid('param').id },
       });
       return c.json(serialize(subscription), 200);
     })
-    .openapi(action('/subscriptions/{id}/cancel', 'Cancel (subscribing again reactivates it)'), async (c) => {
+    .openapi(cancelRoute, async (c) => {
       const subscription = await cancelSubscription({
         ctx: serviceContext(deps, c),
         input: { subscriptionId: c.req.valid('param').id },

@@ -4,7 +4,7 @@ import { getTraderProfile } from '../../services/subscriptions/get-trader-profil
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
-import { SESSION_SECURITY } from '../openapi';
+import { PUBLIC_SECURITY, SESSION_SECURITY } from '../openapi';
 import { IdParam, json } from './schemas';
 
 const TraderProfileSchema = z
@@ -24,6 +24,7 @@ export function tradersRouter(deps: AppDeps) {
   const become = createRoute({
     method: 'post',
     path: '/me/trader',
+    operationId: 'becomeTrader',
     tags: ['traders'],
     summary: 'Become a trader others can subscribe to',
     description: 'Idempotent. Verification (the badge) is granted by an administrator.',
@@ -37,9 +38,11 @@ export function tradersRouter(deps: AppDeps) {
   const profile = createRoute({
     method: 'get',
     path: '/traders/{id}',
+    operationId: 'getTraderProfile',
     tags: ['traders'],
     summary: "A trader's public profile",
     description: 'Public. Users who are not traders, and deleted ones, are not found.',
+    security: PUBLIC_SECURITY,
     request: { params: IdParam },
     responses: {
       200: json(TraderProfileSchema, 'The profile'),

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { api, type Profile } from '../api';
+import { ApiError, api, type Profile } from '../api';
 import { useSubmission } from '../use-submission';
 import { FormError } from './FormError';
 import { HealthStatus } from './HealthStatus';
@@ -38,7 +38,12 @@ export function Shell({ profile, onSignedOut }: { profile: Profile; onSignedOut:
 
   const handleSignOut = () => {
     void signOut.run(async () => {
-      await api.signOut();
+      try {
+        await api.signOut();
+      } catch (error) {
+        // The session had already ended (401): signed out all the same.
+        if (!(error instanceof ApiError && error.isUnauthenticated)) throw error;
+      }
       onSignedOut();
     });
   };
