@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { ensureDatabase } from '../src/db/ensure-database';
+import { freePort } from '../test/helpers/ports';
 
 export type Figure = { name: string; value: number; unit: string };
 
@@ -11,17 +11,7 @@ export function print(figure: Figure): void {
   console.log(JSON.stringify({ ...figure, value: Number(figure.value.toFixed(3)) }));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from '../test/helpers/ports';
 
 /**
  * A fresh embedded PostgreSQL with the app's own settings (durable commits, as `npm start`

@@ -1,7 +1,9 @@
-/** Real processes for tests: free ports, the product's entry point started as `npm start` runs it. */
-import { type ChildProcess, spawn } from 'node:child_process';
+/** Real processes for tests: the entry point started as `npm start` runs it, killed after the file. */
+import type { ChildProcess } from 'node:child_process';
 import { afterAll } from 'vitest';
+import { type StartedEntryPoint, startEntryPoint as start } from './entry-point';
 
+export { stopChild } from './entry-point';
 export { freePort } from './ports';
 
 const started: ChildProcess[] = [];
@@ -9,55 +11,8 @@ afterAll(() => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-export type StartedEntryPoint = { child: ChildProcess; url: string; output: string };
-
-/**
- * Start `src/main.ts` as `npm start` does (in `cwd`, with `env` over this process's environment)
- * and resolve once it prints its URL, with everything it printed so far.
- */
-export async function startEntryPoint(options: {
-  cwd?: string;
-  env: NodeJS.ProcessEnv;
-  timeoutMs?: number;
-}): Promise<StartedEntryPoint> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  return new Promise<StartedEntryPoint>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no start within ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // Ready once both lines are out: the URL, then where the data lives.
-      const url = /Alertsify is running at (\S+)\nData: [^\n]+\n/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-/** Ctrl-C, as a person stops `npm start`; resolves with the exit code. */
-export async function stopChild(
-  child: ChildProcess,
-  signal: NodeJS.Signals = 'SIGINT',
-): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill(signal);
-  return exited;
+export function startEntryPoint(
+  options: Omit<Parameters<typeof start>[0], 'onSpawn'>,
+): Promise<StartedEntryPoint> {
+  return start({ ...options, onSpawn: (child) => started.push(child) });
 }
