@@ -50,6 +50,9 @@ function startWorker(extraEnv: Record<string, string> = {}): {
     child.stderr?.on('data', onData);
     child.once('exit', () => reject(new Error(`worker exited before it was ready:\n${output}`)));
   });
+  // A worker made to die may die before it says it is ready; only callers who wait for
+  // readiness care, and they still see the rejection.
+  ready.catch(() => undefined);
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
   );
