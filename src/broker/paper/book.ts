@@ -4,8 +4,9 @@
  * any process, run one after the other.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import type { Transaction } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
+import type { NewPaperOrder, PaperOrderRow, PaperPositionRow } from '../../db/schema/paper-rows';
 import { Dec, type Decimal, toCents } from '../../domain/money';
 import type { OrderSide } from '../port';
 import {
@@ -21,14 +22,6 @@ import {
 } from './evaluation';
 import type { MarketView } from './market';
 import type { PaperQuote } from './quotes';
-
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-export type PaperOrderRow = typeof paperOrders.$inferSelect;
-export type PaperPositionRow = typeof paperPositions.$inferSelect;
-export type NewPaperOrder = Omit<
-  typeof paperOrders.$inferInsert,
-  'id' | 'accountId' | 'createdAt' | 'updatedAt' | 'filledQuantity' | 'averageFillPrice' | 'triggeredAt'
->;
 
 const WORKING_STATUSES = ['pending', 'partial'] as const;
 

@@ -3,10 +3,10 @@
  * Pure and synchronous: the book applies the outcome to its rows one account at a time, and a
  * batch of placements applies the same outcomes to thousands of accounts with a few statements.
  */
+import type { PaperOrderRow } from '../../db/schema/paper-rows';
 import { CONTRACT_MULTIPLIER, Dec, type Decimal, toCents, toPriceString } from '../../domain/money';
 import { parseOccSymbol } from '../../domain/occ';
 import type { OrderSide } from '../port';
-import type { PaperOrderRow } from './book';
 import { fillPrice, reachesStop, reservePrice } from './fill-rules';
 import type { MarketView } from './market';
 
