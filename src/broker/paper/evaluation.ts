@@ -174,18 +174,8 @@ export function evaluateOrder(
   return settleOrder(order, assessOrder(order, market, account.liquidityUsed), account.cash, account.held);
 }
 
-type WorkingOrder = Pick<
-  PaperOrderRow,
-  | 'symbol'
-  | 'side'
-  | 'orderType'
-  | 'limitPrice'
-  | 'stopPrice'
-  | 'triggeredAt'
-  | 'quantity'
-  | 'filledQuantity'
-  | 'averageFillPrice'
->;
+/** What reserving and committing read of a working order: its terms and fills, not its lifecycle. */
+type WorkingOrder = Omit<OrderState, 'timeInForce' | 'status' | 'reason' | 'createdAt'>;
 
 /** What working buy orders hold back: their reserve price × remaining contracts × 100. */
 function reservedForBuys(buys: readonly WorkingOrder[], market: MarketView): Decimal {
