@@ -1,6 +1,6 @@
 /**
  * A local SnapTrade: an HTTP server answering the operations our adapter and connections module
- * use, as `specs/snaptrade-openapi.yaml` describes them, so the real SDK can be exercised end to
+ * use, as `spec/snaptrade-openapi.yaml` describes them, so the real SDK can be exercised end to
  * end in tests and in development (`BROKER=snaptrade-sim`).
  *
  * - `http.ts`: the HTTP surface (routing, clientId/timestamp/signature/user checks, rate limit,

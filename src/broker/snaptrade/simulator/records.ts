@@ -1,5 +1,5 @@
 /**
- * The brokerage's state as `specs/snaptrade-openapi.yaml` shapes it in responses: order records,
+ * The brokerage's state as `spec/snaptrade-openapi.yaml` shapes it in responses: order records,
  * accounts, connections (brokerage authorizations) and positions. Symbols, brokerages and
  * currencies get ids that stay the same for the simulator's life.
  */

@@ -1,5 +1,5 @@
 /**
- * The operations the simulator implements, as `specs/snaptrade-openapi.yaml` describes them
+ * The operations the simulator implements, as `spec/snaptrade-openapi.yaml` describes them
  * (operationId — method path):
  *   ApiStatus_check                              GET    /
  *   Authentication_registerSnapTradeUser         POST   /snapTrade/registerUser
