@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
+import { hasLimitPrice, hasStopPrice } from '../../domain/vocabulary';
 import type {
   Balances,
   Broker,
@@ -85,8 +86,8 @@ export class SnapTradeBroker implements Broker {
   async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const user = credentials(account);
     const orderType = MLEG_ORDER_TYPE[request.orderType];
-    const hasLimit = orderType === 'LIMIT' || orderType === 'STOP_LOSS_LIMIT';
-    const hasStop = orderType === 'STOP_LOSS_MARKET' || orderType === 'STOP_LOSS_LIMIT';
+    const hasLimit = hasLimitPrice(request.orderType);
+    const hasStop = hasStopPrice(request.orderType);
     const response = await this.client.send('placeMlegOrder', 'unsafe', () =>
       this.client.sdk.trading.placeMlegOrder({
         ...user,

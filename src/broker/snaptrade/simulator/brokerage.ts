@@ -13,6 +13,7 @@
  */
 import { CONTRACT_MULTIPLIER, Dec, type Decimal } from '../../../domain/money';
 import { buildOccSymbol, type OptionContract, parseOccSymbol } from '../../../domain/occ';
+import { hasLimitPrice } from '../../../domain/vocabulary';
 import { fillPrice, type OrderTerms, reachesStop, reservePrice, touchPrice } from '../../paper/fill-rules';
 import type { OrderType } from '../../port';
 import { badRequest } from './errors';
@@ -353,7 +354,7 @@ export class SimulatedBrokerage {
       const estimate =
         explicitPrice !== undefined
           ? new Dec(explicitPrice)
-          : order.orderType === 'LIMIT' || order.orderType === 'STOP_LOSS_LIMIT'
+          : hasLimitPrice(ORDER_TYPE_OF[order.orderType])
             ? order.limitPrice
             : order.orderType === 'STOP_LOSS_MARKET'
               ? Dec.max(order.stopPrice ?? 0, quote?.ask ?? 0)

@@ -20,6 +20,7 @@
  */
 import { Dec, type Decimal } from '../../../domain/money';
 import { parseOccSymbol } from '../../../domain/occ';
+import { hasLimitPrice, hasStopPrice } from '../../../domain/vocabulary';
 import {
   type MlegOrderType,
   ORDER_TYPE_OF,
@@ -228,10 +229,11 @@ function readMlegForm(body: unknown): OrderForm {
   }
   const limitPrice = readPrice(body.limit_price, 'limit_price');
   const stopPrice = readPrice(body.stop_price, 'stop_price');
-  if ((orderType === 'LIMIT' || orderType === 'STOP_LOSS_LIMIT') && limitPrice === null) {
+  const type = ORDER_TYPE_OF[orderType as MlegOrderType];
+  if (hasLimitPrice(type) && limitPrice === null) {
     throw badRequest(`limit_price is required for ${orderType} orders`);
   }
-  if ((orderType === 'STOP_LOSS_MARKET' || orderType === 'STOP_LOSS_LIMIT') && stopPrice === null) {
+  if (hasStopPrice(type) && stopPrice === null) {
     throw badRequest(`stop_price is required for ${orderType} orders`);
   }
   return {
