@@ -4,8 +4,10 @@ import * as schema from './schema';
 
 export type Schema = typeof schema;
 export type Database = NodePgDatabase<Schema>;
+/** An open transaction, as `db.transaction` hands it to its callback. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** A database handle or an open transaction: services accept either, so they can join an outer one. */
-export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+export type Executor = Database | Transaction;
 
 /** Every connection runs in UTC: the seed's TIMESTAMP columns hold UTC wall-clock time. */
 export function createPool(connectionString: string, max = 10): pg.Pool {

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Executor } from '../db/client';
+import type { Transaction } from '../db/client';
 import type { ServiceContext } from './context';
-
-type Transaction = Parameters<Parameters<Executor['transaction']>[0]>[0];
 
 /**
  * Run `work` in a transaction (a savepoint when ctx.db is already one), with the acting user

@@ -25,12 +25,16 @@
  *
  * Every item sees the same instant and one quote per symbol (`MarketView`).
  */
-import { randomBytes } from 'node:crypto';
-import { and, asc, type SQL, sql } from 'drizzle-orm';
+import { and, asc, sql } from 'drizzle-orm';
+import { sqlArray } from '../../db/arrays';
+import { writeInChunks } from '../../db/batch-writer';
+import type { Transaction } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
+import type { NewPaperOrder, PaperOrderRow } from '../../db/schema/paper-rows';
 import { Dec, toCents } from '../../domain/money';
 import type { BatchOrder, PlaceOrderResult } from '../port';
-import { databaseNow, type NewPaperOrder, PaperBook, type PaperOrderRow, type Transaction } from './book';
+import { BatchWrites } from './batch-writes';
+import { PaperBook } from './book';
 import {
   buyingPower,
   cashAfterFill,
@@ -50,44 +54,9 @@ import {
   unknownAccountResult,
 } from './placement';
 
-type ArrayType = 'text' | 'int' | 'numeric' | 'timestamp';
-
-const NEEDS_ESCAPE = /["\\]/;
-
-/**
- * `values` as one parameter: a PostgreSQL array literal cast to `type[]`. Every element is
- * quoted (only `"` and `\` escaped) except NULL; cheaper than the driver's own conversion.
- */
-function array(values: readonly (string | number | null)[], type: ArrayType): SQL {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (i > 0) literal += ',';
-    if (value === null || value === undefined) literal += 'NULL';
-    else if (typeof value === 'number') literal += String(value);
-    else literal += NEEDS_ESCAPE.test(value) ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
-  }
-  return sql`${`${literal}}`}::${sql.raw(type)}[]`;
-}
-
 /** A map key of two texts; PostgreSQL text cannot hold NUL, so the pair is unambiguous. */
 function pairKey(first: string, second: string): string {
   return `${first}\u0000${second}`;
-}
-
-const ID_ALPHABET = '_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const ID_LENGTH = 21;
-
-/** `count` ids as the database's `nanoid()` makes them: 21 characters from 64, uniform. */
-function nanoids(count: number): string[] {
-  const bytes = randomBytes(count * ID_LENGTH);
-  const ids: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    let id = '';
-    for (let j = i * ID_LENGTH; j < (i + 1) * ID_LENGTH; j++) id += ID_ALPHABET[(bytes[j] ?? 0) & 63];
-    ids[i] = id;
-  }
-  return ids;
 }
 
 /** What the probe found of an account that gets one item. */
@@ -114,7 +83,7 @@ export async function placeBatch(
   // 1. Lock every account, in one global order, and read its cash.
   const { rows: locked } = await tx.execute<{ account_id: string; cash: string }>(sql`
     select account_id, cash from ${paperAccounts}
-     where account_id = any(${array([...itemsOf.keys()], 'text')})
+     where account_id = any(${sqlArray([...itemsOf.keys()], 'text')})
      order by account_id
        for no key update`);
   const cashOf = new Map<string, string>();
@@ -155,7 +124,7 @@ export async function placeBatch(
     const rows = await tx
       .select()
       .from(paperOrders)
-      .where(sql`${paperOrders.id} = any(${array(existingIds, 'text')})`);
+      .where(sql`${paperOrders.id} = any(${sqlArray(existingIds, 'text')})`);
     for (const row of rows) existing.set(row.id, row);
   }
 
@@ -189,33 +158,19 @@ export async function placeBatch(
   const fast = single.filter(({ accountId }) => !sequential.has(accountId));
   const books: FastBooks = { market, cashOf, workingOf, holdings, existing, probes };
   const answered: { index: number; row: PaperOrderRow }[] = [];
-  let writing: Promise<Date | null> | null = null;
-  let updatedAt: Date | null = null;
-  try {
-    let start = 0;
-    for (const size of chunkSizes(fast.length)) {
-      const writes = new Writes();
-      for (let k = start; k < start + size; k++) {
-        const entry = fast[k];
-        if (!entry) continue;
-        const outcome = decideFast(books, entry, writes);
-        if ('row' in outcome) answered.push({ index: entry.index, row: outcome.row });
-        else results[entry.index] = outcome;
-        // Now and then let the driver go on sending the statement in flight.
-        if (writing && (k - start) % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn();
-      }
-      start += size;
-      if (writing) updatedAt = (await writing) ?? updatedAt;
-      writing = writes.flush(tx, market);
-      // Awaited below; a failure in the meantime must not count as unhandled.
-      writing.catch(() => {});
-    }
-    if (writing) updatedAt = (await writing) ?? updatedAt;
-  } catch (error) {
-    // Leave the connection idle for the rollback.
-    await writing?.catch(() => null);
-    throw error;
-  }
+  const stamped = await writeInChunks({
+    count: fast.length,
+    start: () => new BatchWrites(),
+    decide: (k, writes) => {
+      const entry = fast[k];
+      if (!entry) return;
+      const outcome = decideFast(books, entry, writes);
+      if ('row' in outcome) answered.push({ index: entry.index, row: outcome.row });
+      else results[entry.index] = outcome;
+    },
+    write: (writes) => writes.flush(tx, market),
+  });
+  const updatedAt = stamped.reduce<Date | null>((last, at) => at ?? last, null);
   for (const { index, row } of answered) {
     // The database stamps every row it writes in the transaction with this time.
     if (updatedAt) row.updatedAt = updatedAt;
@@ -225,27 +180,6 @@ export async function placeBatch(
     if (!result) throw new Error(`no outcome for batch item ${index}`);
     return result;
   });
-}
-
-/**
- * How many of `count` fast items each write statement takes: all in one below a few thousand,
- * else four growing chunks, so that the first is decided quickly and each next one is decided
- * while the database writes the previous.
- */
-function chunkSizes(count: number): number[] {
-  if (count < PIPELINE_THRESHOLD) return [count];
-  const first = Math.ceil(count / 10);
-  const second = Math.ceil((count * 2) / 10);
-  const third = Math.ceil((count * 3) / 10);
-  return [first, second, third, count - first - second - third];
-}
-
-const PIPELINE_THRESHOLD = 2000;
-/** Items decided between two turns of the event loop while a statement is in flight. */
-const YIELD_EVERY = 250;
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** What the fast path reads of the books, for accounts that get one item. */
@@ -266,7 +200,7 @@ type FastBooks = {
 function decideFast(
   books: FastBooks,
   { accountId, item }: { accountId: string; item: BatchOrder },
-  writes: Writes,
+  writes: BatchWrites,
 ): PlaceOrderResult | { row: PaperOrderRow } {
   const { market } = books;
   const existingId = books.probes.get(accountId)?.existing;
@@ -372,7 +306,7 @@ async function probe(
         (select o.id from ${paperOrders} o
           where o.account_id = u.account_id and o.client_order_id = u.client_order_id) as existing,
         p.quantity as held, p.cost
-      from unnest(${array(accountIds, 'text')}, ${array(clientOrderIds, 'text')}, ${array(sold, 'text')})
+      from unnest(${sqlArray(accountIds, 'text')}, ${sqlArray(clientOrderIds, 'text')}, ${sqlArray(sold, 'text')})
         as u(account_id, client_order_id, symbol)
       left join lateral (
         select quantity, cost from ${paperPositions} p
@@ -402,7 +336,7 @@ async function workingOrders(
     .from(paperOrders)
     .where(
       and(
-        sql`${paperOrders.accountId} = any(${array(accountIds, 'text')})`,
+        sql`${paperOrders.accountId} = any(${sqlArray(accountIds, 'text')})`,
         // A literal list, so that the partial index on working orders applies.
         sql`${paperOrders.status} in ('pending', 'partial')`,
       ),
@@ -421,149 +355,9 @@ async function workingOrders(
       cost: paperPositions.cost,
     })
     .from(paperPositions)
-    .where(sql`${paperPositions.accountId} = any(${array(accountIds, 'text')})`);
+    .where(sql`${paperPositions.accountId} = any(${sqlArray(accountIds, 'text')})`);
   for (const { accountId, symbol, quantity, cost } of positions) {
     holdings.set(pairKey(accountId, symbol), { quantity, cost });
   }
   return byAccount;
 }
-
-/**
- * What the batch writes, gathered as it decides, then written by one statement. Each order
- * may carry its account's new cash and the change to its position: the batch writes at most
- * one order per account here. The columns that orders of one signal share (symbol, side, type,
- * prices, status…) travel once per distinct combination, as a template each order points to.
- */
-class Writes {
-  private readonly rows: PaperOrderRow[] = [];
-  private readonly cash: (string | null)[] = [];
-  private readonly positionQuantity: (number | null)[] = [];
-  private readonly positionCost: (string | null)[] = [];
-
-  /**
-   * An order to write; with a fill, the account's cash after it and, for its position, the
-   * contracts and cost a buy adds, or what a sell leaves.
-   */
-  order(row: PaperOrderRow, cash?: string, positionQuantity?: number, positionCost?: string): void {
-    this.rows.push(row);
-    this.cash.push(cash ?? null);
-    this.positionQuantity.push(positionQuantity ?? null);
-    this.positionCost.push(positionCost ?? null);
-  }
-
-  /**
-   * Writes everything with one statement, assigns the orders their ids, and answers the time
-   * the database stamped on them (null when there was nothing to write). `created_at` is the
-   * clock's time nudged past the account's latest order, as `PaperBook.insertOrder` does.
-   */
-  async flush(tx: Transaction, market: MarketView): Promise<Date | null> {
-    const { rows } = this;
-    if (rows.length === 0) return null;
-    const ids = nanoids(rows.length);
-    const templates = new Map<string, number>();
-    const shared: { [K in (typeof TEMPLATE_COLUMNS)[number]]: (string | null)[] } = {
-      symbol: [],
-      side: [],
-      orderType: [],
-      limitPrice: [],
-      stopPrice: [],
-      timeInForce: [],
-      status: [],
-      averageFillPrice: [],
-      triggeredAt: [],
-    };
-    const template: number[] = new Array(rows.length);
-    rows.forEach((row, i) => {
-      row.id = ids[i] ?? '';
-      const values = [
-        row.symbol,
-        row.side,
-        row.orderType,
-        row.limitPrice,
-        row.stopPrice,
-        row.timeInForce,
-        row.status,
-        row.averageFillPrice,
-        row.triggeredAt?.toISOString() ?? null,
-      ];
-      const key = values.join('\u0000');
-      let number = templates.get(key);
-      if (number === undefined) {
-        number = templates.size + 1;
-        templates.set(key, number);
-        TEMPLATE_COLUMNS.forEach((column, c) => {
-          shared[column].push(values[c] ?? null);
-        });
-      }
-      template[i] = number;
-    });
-    const column = <K extends keyof PaperOrderRow>(key: K) => rows.map((row) => row[key]);
-    const { rows: stamped } = await tx.execute<{ at: string | Date }>(sql`
-      with t as (
-        select * from unnest(${array(shared.symbol, 'text')}, ${array(shared.side, 'text')},
-          ${array(shared.orderType, 'text')}, ${array(shared.limitPrice, 'numeric')},
-          ${array(shared.stopPrice, 'numeric')}, ${array(shared.timeInForce, 'text')},
-          ${array(shared.status, 'text')}, ${array(shared.averageFillPrice, 'numeric')},
-          ${array(shared.triggeredAt, 'timestamp')}) with ordinality
-          as t(symbol, side, order_type, limit_price, stop_price, time_in_force, status,
-               average_fill_price, triggered_at, template)
-      ), u as (
-        select u.id, u.account_id, u.client_order_id, t.symbol, t.side, u.quantity, t.order_type,
-          t.limit_price, t.stop_price, t.time_in_force, t.status, u.filled_quantity,
-          t.average_fill_price, t.triggered_at, u.reason, u.cash, u.position_quantity, u.position_cost
-        from unnest(${array(ids, 'text')}, ${array(column('accountId'), 'text')},
-          ${array(column('clientOrderId'), 'text')}, ${array(column('quantity'), 'int')},
-          ${array(column('filledQuantity'), 'int')}, ${array(column('reason'), 'text')},
-          ${array(this.cash, 'numeric')}, ${array(this.positionQuantity, 'int')},
-          ${array(this.positionCost, 'numeric')}, ${array(template, 'int')})
-          as u(id, account_id, client_order_id, quantity, filled_quantity, reason, cash,
-               position_quantity, position_cost, template)
-        join t on t.template = u.template
-      ), new_orders as (
-        insert into ${paperOrders} (id, account_id, client_order_id, symbol, side, quantity, order_type,
-          limit_price, stop_price, time_in_force, status, filled_quantity, average_fill_price,
-          triggered_at, reason, created_at, updated_at)
-        select id, account_id, client_order_id, symbol, side, quantity, order_type, limit_price,
-          stop_price, time_in_force, status, filled_quantity, average_fill_price, triggered_at, reason,
-          greatest(${market.now.toISOString()}::timestamp,
-            (select max(o.created_at) + interval '1 microsecond' from ${paperOrders} o
-              where o.account_id = u.account_id)),
-          ${databaseNow}
-        from u
-      ), new_cash as (
-        update ${paperAccounts} as p set cash = u.cash, updated_at = ${databaseNow}
-        from u where u.cash is not null and p.account_id = u.account_id
-      ), bought as (
-        insert into ${paperPositions} as p (account_id, symbol, quantity, cost, updated_at)
-        select account_id, symbol, position_quantity, position_cost, ${databaseNow}
-        from u where side = 'buy' and position_quantity is not null
-        on conflict (account_id, symbol) do update
-          set quantity = p.quantity + excluded.quantity, cost = p.cost + excluded.cost,
-              updated_at = excluded.updated_at
-      ), sold as (
-        update ${paperPositions} as p
-          set quantity = u.position_quantity, cost = u.position_cost, updated_at = ${databaseNow}
-        from u
-        where u.side = 'sell' and u.position_quantity is not null
-          and p.account_id = u.account_id and p.symbol = u.symbol
-      )
-      select ${databaseNow} as at`);
-    const at = stamped[0]?.at;
-    if (at === undefined) throw new Error('paper orders not recorded');
-    // As Drizzle reads a `timestamp` column: UTC wall-clock text.
-    return at instanceof Date ? at : new Date(`${at}+0000`);
-  }
-}
-
-/** The columns orders share through their template, in the template's order. */
-const TEMPLATE_COLUMNS = [
-  'symbol',
-  'side',
-  'orderType',
-  'limitPrice',
-  'stopPrice',
-  'timeInForce',
-  'status',
-  'averageFillPrice',
-  'triggeredAt',
-] as const;

@@ -3,9 +3,10 @@
  * account row locked for the whole operation so that concurrent operations on the account, from
  * any process, run one after the other.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
+import type { NewPaperOrder, PaperOrderRow, PaperPositionRow } from '../../db/schema/paper-rows';
 import { Dec, type Decimal, toCents } from '../../domain/money';
 import type { OrderSide } from '../port';
 import {
@@ -21,14 +22,6 @@ import {
 } from './evaluation';
 import type { MarketView } from './market';
 import type { PaperQuote } from './quotes';
-
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-export type PaperOrderRow = typeof paperOrders.$inferSelect;
-export type PaperPositionRow = typeof paperPositions.$inferSelect;
-export type NewPaperOrder = Omit<
-  typeof paperOrders.$inferInsert,
-  'id' | 'accountId' | 'createdAt' | 'updatedAt' | 'filledQuantity' | 'averageFillPrice' | 'triggeredAt'
->;
 
 const WORKING_STATUSES = ['pending', 'partial'] as const;
 
@@ -98,19 +91,20 @@ export class PaperBook {
       .orderBy(asc(paperOrders.createdAt), asc(paperOrders.id));
   }
 
-  async findOrder(orderId: string): Promise<PaperOrderRow | null> {
-    const [row] = await this.tx
-      .select()
-      .from(paperOrders)
-      .where(and(eq(paperOrders.accountId, this.accountId), eq(paperOrders.id, orderId)));
-    return row ?? null;
+  findOrder(orderId: string): Promise<PaperOrderRow | null> {
+    return this.findOrderWhere(eq(paperOrders.id, orderId));
   }
 
-  async findByClientOrderId(clientOrderId: string): Promise<PaperOrderRow | null> {
+  findByClientOrderId(clientOrderId: string): Promise<PaperOrderRow | null> {
+    return this.findOrderWhere(eq(paperOrders.clientOrderId, clientOrderId));
+  }
+
+  /** The account's order that matches `condition`; another account's never answers. */
+  private async findOrderWhere(condition: SQL): Promise<PaperOrderRow | null> {
     const [row] = await this.tx
       .select()
       .from(paperOrders)
-      .where(and(eq(paperOrders.accountId, this.accountId), eq(paperOrders.clientOrderId, clientOrderId)));
+      .where(and(eq(paperOrders.accountId, this.accountId), condition));
     return row ?? null;
   }
 

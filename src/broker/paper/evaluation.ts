@@ -3,10 +3,10 @@
  * Pure and synchronous: the book applies the outcome to its rows one account at a time, and a
  * batch of placements applies the same outcomes to thousands of accounts with a few statements.
  */
+import type { PaperOrderRow } from '../../db/schema/paper-rows';
 import { CONTRACT_MULTIPLIER, Dec, type Decimal, toCents, toPriceString } from '../../domain/money';
 import { parseOccSymbol } from '../../domain/occ';
 import type { OrderSide } from '../port';
-import type { PaperOrderRow } from './book';
 import { fillPrice, reachesStop, reservePrice } from './fill-rules';
 import type { MarketView } from './market';
 
@@ -174,18 +174,8 @@ export function evaluateOrder(
   return settleOrder(order, assessOrder(order, market, account.liquidityUsed), account.cash, account.held);
 }
 
-type WorkingOrder = Pick<
-  PaperOrderRow,
-  | 'symbol'
-  | 'side'
-  | 'orderType'
-  | 'limitPrice'
-  | 'stopPrice'
-  | 'triggeredAt'
-  | 'quantity'
-  | 'filledQuantity'
-  | 'averageFillPrice'
->;
+/** What reserving and committing read of a working order: its terms and fills, not its lifecycle. */
+type WorkingOrder = Omit<OrderState, 'timeInForce' | 'status' | 'reason' | 'createdAt'>;
 
 /** What working buy orders hold back: their reserve price × remaining contracts × 100. */
 function reservedForBuys(buys: readonly WorkingOrder[], market: MarketView): Decimal {

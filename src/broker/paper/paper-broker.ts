@@ -9,7 +9,7 @@
  * overselling a position.
  */
 import { eq } from 'drizzle-orm';
-import type { Database, Executor } from '../../db/client';
+import type { Database, Executor, Transaction } from '../../db/client';
 import { paperAccounts } from '../../db/schema';
 import { hasExpired } from '../../domain/market-calendar';
 import { parseDecimal, toCents, toPriceString } from '../../domain/money';
@@ -26,7 +26,7 @@ import type {
   Quote,
 } from '../port';
 import { placeBatch } from './batch';
-import { PaperBook, type Transaction } from './book';
+import { PaperBook } from './book';
 import { MarketView } from './market';
 import { placeInBook, toBrokerOrder, unknownAccountResult } from './placement';
 import type { QuoteSource } from './quotes';

@@ -3,6 +3,7 @@
  * in its account's book (`placeInBook`), and many at once (the batch in `batch.ts`), which
  * answers the same questions from a few set-based reads.
  */
+import type { NewPaperOrder, PaperOrderRow } from '../../db/schema/paper-rows';
 import {
   CONTRACT_MULTIPLIER,
   type Decimal,
@@ -18,7 +19,7 @@ import {
   TIMES_IN_FORCE,
 } from '../../domain/vocabulary';
 import type { BrokerOrder, PlaceOrderRequest, PlaceOrderResult } from '../port';
-import type { NewPaperOrder, PaperBook, PaperOrderRow } from './book';
+import type { PaperBook } from './book';
 import { reservePrice } from './fill-rules';
 import type { MarketView } from './market';
 

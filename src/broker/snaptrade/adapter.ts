@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
+import { hasLimitPrice, hasStopPrice } from '../../domain/vocabulary';
 import type {
   Balances,
   Broker,
@@ -85,8 +86,8 @@ export class SnapTradeBroker implements Broker {
   async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const user = credentials(account);
     const orderType = MLEG_ORDER_TYPE[request.orderType];
-    const hasLimit = orderType === 'LIMIT' || orderType === 'STOP_LOSS_LIMIT';
-    const hasStop = orderType === 'STOP_LOSS_MARKET' || orderType === 'STOP_LOSS_LIMIT';
+    const hasLimit = hasLimitPrice(request.orderType);
+    const hasStop = hasStopPrice(request.orderType);
     const response = await this.client.send('placeMlegOrder', 'unsafe', () =>
       this.client.sdk.trading.placeMlegOrder({
         ...user,
@@ -190,7 +191,7 @@ export class SnapTradeBroker implements Broker {
 
   async listOrders(account: BrokerAccountRef): Promise<BrokerOrder[]> {
     const user = credentials(account);
-    const response = await this.client.send('getUserAccountOrders', 'idempotent', () =>
+    const records = await this.client.read('getUserAccountOrders', z.array(orderRecordSchema), () =>
       this.client.sdk.accountInformation.getUserAccountOrders({
         ...user,
         accountId: account.brokerAccountId,
@@ -198,8 +199,6 @@ export class SnapTradeBroker implements Broker {
         days: this.orderHistoryDays,
       }),
     );
-    if (response.status >= 400) throw unexpectedResponse('getUserAccountOrders', response);
-    const records = parseBody('getUserAccountOrders', z.array(orderRecordSchema), response);
     const now = this.now();
     return records.flatMap((record) => {
       const order = mapOrderRecord(record, { now });
@@ -209,14 +208,12 @@ export class SnapTradeBroker implements Broker {
 
   async getBalances(account: BrokerAccountRef): Promise<Balances> {
     const user = credentials(account);
-    const response = await this.client.send('getUserAccountBalance', 'idempotent', () =>
+    const balances = await this.client.read('getUserAccountBalance', balancesSchema, () =>
       this.client.sdk.accountInformation.getUserAccountBalance({
         ...user,
         accountId: account.brokerAccountId,
       }),
     );
-    if (response.status >= 400) throw unexpectedResponse('getUserAccountBalance', response);
-    const balances = parseBody('getUserAccountBalance', balancesSchema, response);
     // Options trade in USD; other currencies of a multi-currency account are not buying power here.
     const balance = balances.find((item) => item.currency?.code === 'USD') ?? balances[0];
     if (!balance) return { cash: '0.00', buyingPower: '0.00', currency: 'USD' };
@@ -232,14 +229,12 @@ export class SnapTradeBroker implements Broker {
 
   async getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]> {
     const user = credentials(account);
-    const response = await this.client.send('getAllAccountPositions', 'idempotent', () =>
+    const body = await this.client.read('getAllAccountPositions', positionsSchema, () =>
       this.client.sdk.accountInformation.getAllAccountPositions({
         ...user,
         accountId: account.brokerAccountId,
       }),
     );
-    if (response.status >= 400) throw unexpectedResponse('getAllAccountPositions', response);
-    const body = parseBody('getAllAccountPositions', positionsSchema, response);
     return body.results.flatMap((position) => {
       const symbol = position.instrument.symbol;
       if (position.instrument.kind !== 'option' || !symbol) return [];
@@ -255,15 +250,13 @@ export class SnapTradeBroker implements Broker {
 
   async getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote> {
     const user = credentials(account);
-    const response = await this.client.send('getUserAccountOptionQuotes', 'idempotent', () =>
+    const quote = await this.client.read('getUserAccountOptionQuotes', optionQuoteSchema, () =>
       this.client.sdk.trading.getUserAccountOptionQuotes({
         ...user,
         accountId: account.brokerAccountId,
         symbol,
       }),
     );
-    if (response.status >= 400) throw unexpectedResponse('getUserAccountOptionQuotes', response);
-    const quote = parseBody('getUserAccountOptionQuotes', optionQuoteSchema, response);
     const price = toDecimalString(quote.synthetic_price);
     if (price === null) {
       throw new SnapTradeApiError(

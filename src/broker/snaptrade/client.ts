@@ -140,6 +140,11 @@ export class SnapTradeClient {
     }
   }
 
+  /** Sends an idempotent read and answers its body, checked; any refusal throws (`expectOk`). */
+  async read<T>(operation: string, schema: z.ZodType<T>, request: () => Promise<ApiResponse>): Promise<T> {
+    return expectOk(operation, schema, await this.send(operation, 'idempotent', request));
+  }
+
   /** Exponential backoff with jitter: base × 2^(attempt−1) × [0.5, 1), capped. */
   private backoff(attempt: number): number {
     const exponential = this.retry.baseDelayMs * 2 ** (attempt - 1);
@@ -211,6 +216,12 @@ export function parseBody<T>(operation: string, schema: z.ZodType<T>, response: 
     );
   }
   return result.data;
+}
+
+/** The checked body of an answer that must be a success; anything else throws `unexpectedResponse`. */
+export function expectOk<T>(operation: string, schema: z.ZodType<T>, response: ApiResponse): T {
+  if (response.status >= 400) throw unexpectedResponse(operation, response);
+  return parseBody(operation, schema, response);
 }
 
 /** An answer the operation has no outcome for (401, 403, unexpected 4xx). */

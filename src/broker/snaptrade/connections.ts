@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
 import {
-  type ApiResponse,
-  parseBody,
+  expectOk,
   SnapTradeApiError,
   SnapTradeClient,
   type SnapTradeClientOptions,
@@ -167,9 +166,4 @@ export class SnapTradeConnections {
     if (response.status === 404) return;
     if (response.status >= 400) throw unexpectedResponse('deleteSnapTradeUser', response);
   }
-}
-
-function expectOk<T>(operation: string, schema: z.ZodType<T>, response: ApiResponse): T {
-  if (response.status >= 400) throw unexpectedResponse(operation, response);
-  return parseBody(operation, schema, response);
 }
