@@ -1,27 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type pg from 'pg';
 import type { Config } from './config';
-import { createDb, createPool, type Database } from './db/client';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
-import { APP_DATABASE, ensureDatabase } from './db/ensure-database';
-import { runMigrations } from './db/migrate';
+import type { Database } from './db/client';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
+import { createRuntime, createTeardown, type Runtime } from './runtime';
 import type { TradingDeps } from './services/trading/deps';
-import { buildTradingDeps, startSnaptradeRuntime } from './trading-runtime';
 import { WEB_DIST } from './web-build';
-
-/** What a background part (job workers, schedulers, listeners) receives when it starts. */
-export type RuntimeDeps = {
-  config: Config;
-  log: Logger;
-  db: Database;
-  pool: pg.Pool;
-  databaseUrl: string;
-  trading: TradingDeps;
-  now: () => Date;
-};
 
 /**
  * Something that runs beside the HTTP server for the life of the process. Started after the
@@ -29,7 +14,7 @@ export type RuntimeDeps = {
  */
 export type Startable = {
   name: string;
-  start(deps: RuntimeDeps): Promise<void>;
+  start(runtime: Runtime): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -53,17 +38,6 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-/** A connection string fit for a log line: the password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable database URL)';
-  }
-}
-
 /** After this long, connections still open at shutdown (streams, stuck requests) are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -73,54 +47,26 @@ function displayHost(host: string): string {
 }
 
 /**
- * The composition root of a serving process: database (embedded unless DATABASE_URL is set),
- * migrations, pool, app, background parts, HTTP. Each step's undo is registered as soon as the
- * step succeeded, so a failure part way and `stop()` both release exactly what was acquired.
+ * A serving process: the runtime (database, brokers, services, jobs), background parts, HTTP.
+ * Each step's undo is registered as soon as the step succeeded, so a failure part way and
+ * `stop()` both release exactly what was acquired.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, log } = options;
-  const undo: Array<{ what: string; run: () => Promise<void> }> = [];
-  const release = async () => {
-    for (const step of undo.splice(0).reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        log.error({ err: error, step: step.what }, 'shutdown step failed');
-      }
-    }
-  };
-
+  const teardown = createTeardown(log);
   try {
-    let databaseUrl = config.databaseUrl;
-    let dataLocation = databaseUrl ? redactUrl(databaseUrl) : '';
-    if (!databaseUrl) {
-      log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        port: config.embeddedPgPort,
-        persistent: true,
-        log,
-      });
-      undo.push({ what: 'embedded PostgreSQL', run: () => embedded.stop() });
-      dataLocation = embedded.clusterDir;
-      databaseUrl = await ensureDatabase(embedded.url(), APP_DATABASE);
-    }
-
-    await runMigrations(databaseUrl);
-    const pool = createPool(databaseUrl, config.databasePoolSize);
-    undo.push({ what: 'database pool', run: () => pool.end() });
-    const db = createDb(pool);
-    const now = options.now ?? (() => new Date());
-    let trading = options.buildTrading?.(db);
-    if (!trading) {
-      const snaptrade = await startSnaptradeRuntime({ config, startSimulator: true });
-      if (snaptrade) undo.push({ what: 'SnapTrade', run: snaptrade.stop });
-      trading = buildTradingDeps({ db, config, now, snaptrade });
-    }
+    const runtime = await createRuntime(config, {
+      log,
+      role: 'server',
+      now: options.now,
+      buildTrading: options.buildTrading,
+    });
+    teardown.add('runtime', runtime.stop);
+    const { db, now, trading } = runtime;
 
     for (const part of options.startables ?? []) {
-      await part.start({ config, log, db, pool, databaseUrl, trading, now });
-      undo.push({ what: part.name, run: () => part.stop() });
+      await part.start(runtime);
+      teardown.add(part.name, () => part.stop());
     }
 
     const staticDir = options.staticDir === undefined ? WEB_DIST : (options.staticDir ?? undefined);
@@ -140,9 +86,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
       started.once('error', reject);
     });
-    undo.push({
-      what: 'HTTP server',
-      run: () =>
+    teardown.add(
+      'HTTP server',
+      () =>
         new Promise<void>((resolve, reject) => {
           // Stop accepting; requests in flight finish. Connections still open later are cut.
           const force = setTimeout(() => {
@@ -156,22 +102,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           });
           if ('closeIdleConnections' in server) server.closeIdleConnections();
         }),
-    });
+    );
 
     const address = server.address() as AddressInfo;
     const url = `http://${displayHost(config.host)}:${address.port}`;
     log.info({ url }, 'HTTP server listening');
-    let stopping: Promise<void> | undefined;
-    return {
-      url,
-      dataLocation,
-      stop: () => {
-        stopping ??= release();
-        return stopping;
-      },
-    };
+    return { url, dataLocation: runtime.dataLocation, stop: () => teardown.run() };
   } catch (error) {
-    await release();
+    await teardown.run();
     throw error;
   }
 }

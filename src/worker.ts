@@ -3,30 +3,20 @@
  * DATABASE_URL, or the embedded database of an `npm start` running on this machine.
  */
 import { loadConfig } from './config';
-import { createDb, createPool } from './db/client';
-import { embeddedUrl } from './db/embedded-url';
-import { APP_DATABASE } from './db/ensure-database';
-import { runMigrations } from './db/migrate';
 import { jobWorkers } from './jobs/worker-startable';
 import { createLogger } from './logger';
-import { buildTradingDeps, startSnaptradeRuntime } from './trading-runtime';
+import { createRuntime, type TestFaults } from './runtime';
 
 const config = loadConfig();
 const log = createLogger(config);
-const databaseUrl = config.databaseUrl ?? embeddedUrl(config.embeddedPgPort, APP_DATABASE);
-
-await runMigrations(databaseUrl);
-const pool = createPool(databaseUrl, config.databasePoolSize);
-const db = createDb(pool);
-const now = () => new Date();
+// Crash tests (TEST_FAULT, honoured with NODE_ENV=test only): die where a real crash would hurt.
+const faults: TestFaults | undefined =
+  config.testFault === 'kill-after-copy-decisions'
+    ? { afterCopyDecisions: () => process.kill(process.pid, 'SIGKILL') }
+    : undefined;
+const runtime = await createRuntime(config, { log, role: 'worker', faults });
 const workers = jobWorkers();
-// With BROKER=snaptrade-sim the serving process runs the simulator; workers reach it on its port.
-const snaptrade = await startSnaptradeRuntime({ config, startSimulator: false });
-const trading = buildTradingDeps({ db, config, now, snaptrade });
-if (config.testFault === 'kill-after-copy-decisions') {
-  trading.faults = { afterCopyDecisions: () => process.kill(process.pid, 'SIGKILL') };
-}
-await workers.start({ config, log, db, pool, databaseUrl, trading, now });
+await workers.start(runtime);
 console.log(`Alertsify worker running (${config.workerConcurrency} at a time)`);
 
 let stopping = false;
@@ -36,7 +26,7 @@ const stop = (signal: NodeJS.Signals) => {
   log.info({ signal }, 'stopping worker');
   workers
     .stop()
-    .then(() => pool.end())
+    .then(() => runtime.stop())
     .then(
       () => process.exit(0),
       (error: unknown) => {

@@ -7,13 +7,11 @@
  *
  * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.
  */
-import { type Config, ConfigError, loadConfig } from '../config';
-import { createDb, createPool } from '../db/client';
-import { embeddedUrl } from '../db/embedded';
-import { APP_DATABASE } from '../db/ensure-database';
+import { ConfigError, loadConfig } from '../config';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
-import { type ServiceContext, systemClock } from '../services/context';
+import { createRuntime, redactUrl } from '../runtime';
+import type { ServiceContext } from '../services/context';
 import { makeTrader } from '../services/subscriptions/make-trader';
 import { verifyTrader } from '../services/subscriptions/verify-trader';
 
@@ -45,25 +43,10 @@ const COMMANDS: Record<string, Command> = {
 
 class UsageError extends Error {}
 
-/** The connection string without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
-
-function databaseUrl(config: Config): string {
-  return config.databaseUrl ?? embeddedUrl(config.embeddedPgPort, APP_DATABASE);
-}
-
 /** Why the database could not be reached, in words an operator can act on; undefined if not that. */
 function connectionProblem(error: unknown, url: string, embedded: boolean): string | undefined {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-  const where = redact(url);
+  const where = redactUrl(url);
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return embedded
       ? `cannot reach the embedded database at ${where}: start the app (npm start) or set DATABASE_URL`
@@ -86,28 +69,20 @@ async function run(argv: string[]): Promise<number> {
   if (!email || extra.length > 0) throw new UsageError(`${name} takes exactly one email address`);
 
   const config = loadConfig();
-  const url = databaseUrl(config);
-  const pool = createPool(url, 1);
+  // The database is reached on the first query, so a connection problem shows up in the command.
+  const runtime = await createRuntime(config, { log: createLogger(config), role: 'cli' });
   try {
-    const ctx: ServiceContext = {
-      db: createDb(pool),
-      actor: { type: 'system', job: `admin-cli:${name}` },
-      now: systemClock,
-      log: createLogger(config),
-    };
-    try {
-      console.log(await command(ctx, email));
-      return 0;
-    } catch (error) {
-      const problem = connectionProblem(error, url, config.databaseUrl === undefined);
-      if (problem) {
-        console.error(`admin: ${problem}`);
-        return 1;
-      }
-      throw error;
+    console.log(await command(runtime.systemContext(`admin-cli:${name}`), email));
+    return 0;
+  } catch (error) {
+    const problem = connectionProblem(error, runtime.databaseUrl, config.databaseUrl === undefined);
+    if (problem) {
+      console.error(`admin: ${problem}`);
+      return 1;
     }
+    throw error;
   } finally {
-    await pool.end();
+    await runtime.stop();
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { assertWholeNumber } from './errors';
 import { safeParsePrice, toPriceString } from './money';
-import type { OrderEventType } from './vocabulary';
+import type { OrderEventType, TradeSource } from './vocabulary';
 
 /**
  * Every order status, the one list the CHECK, the API's enum and the web app's type come from.
@@ -179,4 +179,33 @@ const BROKER_STATUS_MAP: ReadonlyMap<string, OrderStatus> = new Map<string, Orde
 
 export function mapBrokerStatus(brokerStatus: string): OrderStatus | null {
   return BROKER_STATUS_MAP.get(brokerStatus.trim().toUpperCase()) ?? null;
+}
+
+/** Final: the order will never change again (filled, cancelled, rejected). */
+export function isFinalOrderStatus(status: OrderStatus): boolean {
+  return FINAL_ORDER_STATUSES.includes(status);
+}
+
+/** Working: the order may still fill at the broker (pending, partial), so it is kept in sync. */
+export function isWorkingOrderStatus(status: OrderStatus): boolean {
+  return WORKING_ORDER_STATUSES.includes(status);
+}
+
+/** The only orders copied to subscribers: a trader's own, never copies or system sells. */
+export const COPYABLE_ORDER_SOURCE = 'manual' satisfies TradeSource;
+
+/**
+ * PRODUCT.md §3: an order is copied once it reached its final state with a fill (a cancelled
+ * order that half-filled is copied for its half); a copy of a copy never is.
+ */
+export function isCopyableOrder(order: {
+  source: string;
+  status: OrderStatus;
+  filledQuantity: number | null;
+}): boolean {
+  return (
+    order.source === COPYABLE_ORDER_SOURCE &&
+    isFinalOrderStatus(order.status) &&
+    (order.filledQuantity ?? 0) > 0
+  );
 }

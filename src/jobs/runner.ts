@@ -40,7 +40,7 @@ export async function startWorker(options: {
   tasks: TaskList;
   concurrency: number;
   log: Logger;
-  cron?: CronEntry[];
+  cron?: readonly CronEntry[];
   /** Fallback polling for jobs scheduled in the future; new jobs arrive by NOTIFY regardless. */
   pollIntervalMs?: number;
 }): Promise<WorkerHandle> {

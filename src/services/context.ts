@@ -27,6 +27,14 @@ export type { Database } from '../db/client';
 
 export const systemClock = (): Date => new Date();
 
+/** The context of work the system does on its own (a job, an admin command), named for the audit log. */
+export function systemContext(
+  deps: { db: Executor; now: () => Date; log: Logger },
+  job: string,
+): ServiceContext {
+  return { db: deps.db, actor: { type: 'system', job }, now: deps.now, log: deps.log };
+}
+
 /** The signed-in user's id, or UNAUTHENTICATED: the first line of any per-user service. */
 export function requireUser(ctx: Pick<ServiceContext, 'actor'>): string {
   if (ctx.actor.type !== 'user') throw new AppError('UNAUTHENTICATED', 'Sign in to continue');

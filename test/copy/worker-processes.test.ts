@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enqueue } from '../../src/jobs/queue';
+import { addJob as enqueue } from '../../src/jobs/queue';
 import { placeBto } from '../../src/services/trading/place-bto';
 import { useTestDatabase } from '../helpers/db';
 import { CONTRACT, copyWorld, subscriber, trader } from './support';

@@ -11,8 +11,8 @@ import { type Config, loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
 import { type App, createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
+import { buildTradingDeps } from '../../src/runtime';
 import type { TradingDeps } from '../../src/services/trading/deps';
-import { buildTradingDeps } from '../../src/trading-runtime';
 import type { TestDatabase } from './db';
 
 /** The public URL test configs use; the auth layer trusts this origin only. */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Task } from 'graphile-worker';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enqueue, enqueueMany } from '../../src/jobs/queue';
+import { addJob as enqueue, addJobs as enqueueMany } from '../../src/jobs/queue';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { useTestDatabase } from '../helpers/db';
 

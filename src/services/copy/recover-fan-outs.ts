@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { sqlSet } from '../../db/sql-sets';
-import { FINAL_ORDER_STATUSES } from '../../domain/order-status';
 import { enqueueMany } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import type { CopyDeps } from './deps';
+import { copyableTradeCondition } from './source-trade';
 
 /**
  * Work younger than this is assumed to be in the hands of a live worker. Requeuing too early is
@@ -37,7 +36,7 @@ export async function recoverFanOuts({
     UNION
     SELECT t.id
       FROM trades t
-     WHERE t.source = 'manual' AND t.status IN ${sqlSet(FINAL_ORDER_STATUSES)} AND t.filled_quantity > 0
+     WHERE ${copyableTradeCondition('t')}
        AND t.updated_at > ${dayAgo}::timestamp AND t.updated_at < ${settledBefore}::timestamp
        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.trader_id = t.user_id AND s.status = 'active'
                       AND s.created_at < t.updated_at)
@@ -46,7 +45,6 @@ export async function recoverFanOuts({
     ctx.db,
     'fan-out-copies',
     rows.map((r) => ({ tradeId: r.trade_id })),
-    { jobKey: (payload) => `fan-out:${String(payload.tradeId)}` },
   );
   return { requeued: rows.length };
 }

@@ -1,6 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { type ParentTrade, parentTrades, type Trade, trades } from '../../db/schema';
+import { sqlSet } from '../../db/sql-sets';
+import { COPYABLE_ORDER_SOURCE, FINAL_ORDER_STATUSES, isCopyableOrder } from '../../domain/order-status';
 
 export type SourceTrade = { trade: Trade; position: ParentTrade };
 
@@ -16,7 +18,12 @@ export async function loadSourceTrade(db: Executor, tradeId: string): Promise<So
 
 /** Only a trader's own filled trades are copied; copies of copies never are (PRODUCT.md §3). */
 export function isCopyable(source: SourceTrade): boolean {
-  const { trade } = source;
-  const final = trade.status === 'filled' || trade.status === 'cancelled' || trade.status === 'rejected';
-  return trade.source === 'manual' && final && (trade.filledQuantity ?? 0) > 0;
+  return isCopyableOrder(source.trade);
+}
+
+/** `isCopyableOrder` in SQL, on the `trades` row named `alias`. */
+export function copyableTradeCondition(alias: string): SQL {
+  const t = sql.identifier(alias);
+  return sql`${t}.source IN ${sqlSet([COPYABLE_ORDER_SOURCE])}
+    AND ${t}.status IN ${sqlSet(FINAL_ORDER_STATUSES)} AND ${t}.filled_quantity > 0`;
 }

@@ -7,10 +7,10 @@ import {
   type TransitionResult,
   transition,
 } from '../../domain/order-status';
-import { enqueue, enqueueMany } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
+import { ORDER_REACTIONS } from '../order-reactions';
 import { inTransaction, type Transaction } from '../transaction';
-import { ORDER_SYNC_INTERVAL_MS } from './deps';
+import type { ChangedOrder, OrderChange, OrderReaction, OrderUpdateSource } from './order-change';
 
 /** What a broker says about one order, from a placement, a sync, a webhook or a refresh. */
 export type OrderReport = {
@@ -20,14 +20,6 @@ export type OrderReport = {
   filledQuantity: number;
   averageFillPrice: string | null;
   reason?: string;
-};
-
-export type OrderUpdateSource = 'placement' | 'sync' | 'webhook' | 'refresh' | 'cancel' | 'expiry';
-
-export type OrderChange = {
-  type: 'partially_filled' | 'filled' | 'cancelled' | 'rejected';
-  from: string;
-  to: string;
 };
 
 export type OrderUpdate = { tradeId: string; report: OrderReport; source: OrderUpdateSource };
@@ -98,25 +90,22 @@ function plan(trade: Trade, update: OrderUpdate, log: ServiceContext['log']): Pl
   return { trade, update, state, reason, changes, newBrokerOrderId };
 }
 
-/** Orders per follow-up job. */
-const FOLLOW_UP_BATCH = 500;
-
-const isWorking = (status: string) => status === 'pending' || status === 'partial';
-const isFinal = (status: string) => status === 'filled' || status === 'cancelled' || status === 'rejected';
-
 /**
- * Bring orders up to date with broker reports: the only way an order's status changes. In one
- * transaction and a fixed number of statements however many orders: idempotent (a fill already
- * applied is ignored), every change appended to the order event log, follow-up work enqueued in
- * the same transaction (notification, balance refresh, next sync, and the copy fan-out when a
- * trader's own order reaches its final state with a fill).
+ * Bring orders up to date with broker reports: the only way an order's status changes. Plans
+ * each change, writes the rows and the order event log, and runs the reactions of every area
+ * (src/services/order-reactions.ts: copies, notifications, balances, next sync) in the same
+ * transaction, in a fixed number of statements however many orders. Idempotent: a fill already
+ * applied is ignored.
  */
 export async function applyOrderUpdates({
   ctx,
   input,
+  reactions = ORDER_REACTIONS,
 }: {
   ctx: ServiceContext;
   input: { updates: OrderUpdate[] };
+  /** What follows the change; the registry's list unless a test gives its own. */
+  reactions?: readonly OrderReaction[];
 }): Promise<OrderUpdateResult[]> {
   if (input.updates.length === 0) return [];
   return inTransaction(ctx, async (tx) => {
@@ -141,8 +130,20 @@ export async function applyOrderUpdates({
       plans.push(planned);
     }
     const changed = plans.filter((p) => p.changes.length > 0 || p.newBrokerOrderId);
-    if (changed.length > 0)
-      await write(tx, ctx, [...new Map(changed.map((p) => [p.trade.id, p])).values()], current);
+    if (changed.length > 0) {
+      // One entry per order: with several reports for it, the last plan (from the row before it).
+      const latest = [...new Map(changed.map((p) => [p.trade.id, p])).values()];
+      await write(tx, ctx, latest, current);
+      const orders = latest.map(
+        (p): ChangedOrder => ({
+          before: p.trade,
+          after: current.get(p.trade.id) ?? p.trade,
+          changes: p.changes,
+          source: p.update.source,
+        }),
+      );
+      for (const reaction of reactions) await reaction.react({ tx, ctx, orders });
+    }
     return plans.map((p) => ({ trade: current.get(p.trade.id) ?? p.trade, changes: p.changes }));
   });
 }
@@ -161,6 +162,7 @@ function applyPlan(p: Planned, now: Date): Trade {
   };
 }
 
+/** The rows and their order events, in two statements. */
 async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], after: Map<string, Trade>) {
   const now = ctx.now();
   const rows = plans.map((p) => after.get(p.trade.id) ?? p.trade);
@@ -224,77 +226,6 @@ async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], aft
         ${sql.param(events.map(() => now.toISOString()))}::timestamp[]
       )
       ON CONFLICT DO NOTHING`);
-  }
-
-  const ended = rows.filter(
-    (r) => (r.status === 'cancelled' || r.status === 'rejected') && (r.filledQuantity ?? 0) === 0,
-  );
-  const emptyBuys = ended.filter((r) => r.action === 'buy');
-  if (emptyBuys.length > 0) {
-    // A position opened by an order that never filled, with nothing else on it, never existed.
-    await tx.execute(sql`
-      UPDATE parent_trades p SET status = 'cancelled', closed_at = ${now.toISOString()}::timestamp
-       WHERE p.id = ANY(${sql.param(emptyBuys.map((r) => r.parentTradeId))}::text[])
-         AND p.status = 'open'
-         AND NOT EXISTS (SELECT 1 FROM trades o WHERE o.parent_trade_id = p.id
-                           AND (o.filled_quantity > 0 OR o.status IN ('pending', 'partial')))`);
-  }
-  const failedCopies = rows.filter((r) => r.source === 'copy' && r.status === 'rejected');
-  if (failedCopies.length > 0) {
-    // The copy decision failed: its reason is the broker's.
-    await tx.execute(sql`
-      UPDATE subscription_trades st SET outcome = 'failed', reason = 'broker_rejected', detail = x.reason,
-             decided_at = ${now.toISOString()}::timestamp
-        FROM unnest(${sql.param(failedCopies.map((r) => r.id))}::text[],
-                    ${sql.param(failedCopies.map((r) => r.statusReason))}::text[]) AS x(trade_id, reason)
-       WHERE st.copy_trade_id = x.trade_id AND st.outcome IN ('executed', 'approved')`);
-  }
-
-  const withChanges = plans.filter((p) => p.changes.length > 0);
-  // Follow-ups in batched jobs: a fan-out's thousands of fills make a handful of jobs, not
-  // thousands (each notifies and refreshes balances in turn).
-  for (let i = 0; i < withChanges.length; i += FOLLOW_UP_BATCH) {
-    const slice = withChanges.slice(i, i + FOLLOW_UP_BATCH);
-    await enqueue(tx, 'order-updated', {
-      updates: slice.map((p) => ({ tradeId: p.trade.id, changes: p.changes.map((c) => c.type) })),
-    });
-    // Cash and buying power moved (or a reservation ended): refresh each account's cached balances.
-    await enqueue(
-      tx,
-      'sync-account-balances',
-      { accountIds: [...new Set(slice.map((p) => p.trade.accountId))] },
-      { maxAttempts: 3 },
-    );
-  }
-  // Keep polling while orders work; the key keeps one waiting sync per account.
-  for (const accountId of new Set(rows.filter((r) => isWorking(r.status)).map((r) => r.accountId))) {
-    await enqueue(
-      tx,
-      'sync-account-orders',
-      { accountId },
-      {
-        jobKey: `sync-account-orders:${accountId}`,
-        jobKeyMode: 'preserve_run_at',
-        runAt: new Date(now.getTime() + ORDER_SYNC_INTERVAL_MS),
-      },
-    );
-  }
-  // A trader's own order that reached its final state with a fill is copied to subscribers.
-  const copyable = plans
-    .map((p) => after.get(p.trade.id) ?? p.trade)
-    .filter((r) => r.source === 'manual' && isFinal(r.status) && (r.filledQuantity ?? 0) > 0)
-    .filter((r) => plans.some((p) => p.trade.id === r.id && p.changes.some((c) => isFinal(c.to))));
-  if (copyable.length > 0) {
-    const { rows: followed } = await tx.execute<{ trader_id: string }>(sql`
-      SELECT DISTINCT trader_id FROM subscriptions
-       WHERE trader_id = ANY(${sql.param(copyable.map((r) => r.userId))}::text[]) AND status = 'active'`);
-    const traders = new Set(followed.map((f) => f.trader_id));
-    await enqueueMany(
-      tx,
-      'fan-out-copies',
-      copyable.filter((r) => traders.has(r.userId)).map((r) => ({ tradeId: r.id })),
-      { jobKey: (payload) => `fan-out:${String(payload.tradeId)}` },
-    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { BrokerUnavailableError } from '../../broker/port';
 import { orderEvents, type Trade } from '../../db/schema';
+import { isWorkingOrderStatus } from '../../domain/order-status';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { applyOrderUpdate, reportFromBrokerOrder } from './apply-order-update';
@@ -23,7 +24,7 @@ export async function cancelOrder({
   const order = await loadOrder(ctx.db, input.tradeId, userId);
   if (!order) throw new AppError('NOT_FOUND', 'Order not found');
   const { trade } = order;
-  if (trade.status !== 'pending' && trade.status !== 'partial') {
+  if (!isWorkingOrderStatus(trade.status)) {
     throw new AppError('PRECONDITION_FAILED', `The order is ${trade.status} and cannot be cancelled`);
   }
   await ctx.db.insert(orderEvents).values({

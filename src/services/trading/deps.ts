@@ -40,6 +40,3 @@ export const DEFAULT_COPY_SETTINGS: CopySettings = {
   placementConcurrency: 16,
   claimTimeoutMs: 60_000,
 };
-
-/** Order sync polls an account's broker no faster than this (PRODUCT.md §2). */
-export const ORDER_SYNC_INTERVAL_MS = 15_000;

@@ -2,6 +2,7 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import { BrokerUnavailableError } from '../../broker/port';
 import { orderEvents, parentTrades, trades } from '../../db/schema';
 import { easternDate, expiryInstant, hasExpired } from '../../domain/market-calendar';
+import { isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import { enqueue } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import { inTransaction } from '../transaction';
@@ -22,7 +23,7 @@ async function cancelForExpiry(ctx: ServiceContext, deps: TradingDeps, tradeId: 
         ctx,
         input: { tradeId, report: reportFromBrokerOrder(reported), source: 'expiry' },
       });
-      if (result.trade.status !== 'pending' && result.trade.status !== 'partial') return;
+      if (!isWorkingOrderStatus(result.trade.status)) return;
     } catch (error) {
       if (!(error instanceof BrokerUnavailableError)) throw error;
       ctx.log.warn({ tradeId, err: error }, 'broker unavailable while cancelling an expiring order');
@@ -69,7 +70,7 @@ export async function expirePositions({
     const working = await ctx.db
       .select({ id: trades.id })
       .from(trades)
-      .where(and(eq(trades.parentTradeId, position.id), inArray(trades.status, ['pending', 'partial'])));
+      .where(and(eq(trades.parentTradeId, position.id), inArray(trades.status, [...WORKING_ORDER_STATUSES])));
     for (const order of working) await cancelForExpiry(ctx, deps, order.id);
 
     const done = await inTransaction(ctx, async (tx) => {

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { verifySnapTradeWebhook } from '../../broker/snaptrade/webhook';
 import { accounts, users } from '../../db/schema';
 import { AppError } from '../../errors';
-import { enqueue } from '../../jobs/queue';
+import { enqueueMany } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import type { TradingDeps } from './deps';
 
@@ -48,17 +48,12 @@ export async function handleSnaptradeWebhook({
         eq(accounts.isActive, true),
       ),
     );
-  for (const account of targets) {
-    // Replaces the waiting poll of this account with one that runs now.
-    await enqueue(
-      ctx.db,
-      'sync-account-orders',
-      { accountId: account.id },
-      {
-        jobKey: `sync-account-orders:${account.id}`,
-        jobKeyMode: 'replace',
-      },
-    );
-  }
+  // Replaces each account's waiting poll with one that runs now.
+  await enqueueMany(
+    ctx.db,
+    'sync-account-orders',
+    targets.map((account) => ({ accountId: account.id })),
+    { jobKeyMode: 'replace', delayMs: 0 },
+  );
   return { accepted: true, synced: targets.length };
 }

@@ -1,9 +1,11 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { trades } from '../../db/schema';
+import { isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { ServiceContext } from '../context';
-import { applyOrderUpdate, type OrderUpdateSource, reportFromBrokerOrder } from './apply-order-update';
+import { applyOrderUpdate, reportFromBrokerOrder } from './apply-order-update';
 import type { TradingDeps } from './deps';
 import { loadAccount } from './load-account';
+import type { OrderUpdateSource } from './order-change';
 
 /**
  * Bring an account's working orders up to date from one call to its broker's order history.
@@ -26,7 +28,7 @@ export async function syncAccountOrders({
     .where(
       and(
         eq(trades.accountId, account.id),
-        inArray(trades.status, ['pending', 'partial']),
+        inArray(trades.status, [...WORKING_ORDER_STATUSES]),
         isNotNull(trades.brokerOrderId),
       ),
     );
@@ -51,7 +53,7 @@ export async function syncAccountOrders({
       },
     });
     if (result.changes.length > 0) changed += 1;
-    if (result.trade.status === 'pending' || result.trade.status === 'partial') stillWorking += 1;
+    if (isWorkingOrderStatus(result.trade.status)) stillWorking += 1;
   }
   return { checked: working.length, changed, stillWorking };
 }

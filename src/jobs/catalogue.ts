@@ -1,0 +1,97 @@
+/**
+ * Every background job, once: its name, the payload it carries (a zod schema: `enqueue` refuses
+ * a payload that does not match it, and the worker parses it again before the handler runs),
+ * its key and its options. `enqueue` is typed by this file, so a wrong payload does not compile.
+ *
+ * A low layer: services import it to enqueue, the worker (src/jobs/tasks.ts) to run. It imports
+ * nothing above the domain.
+ */
+import { z } from 'zod';
+import type { OrderChangeEventType } from '../domain/order-status';
+
+/** Order sync polls an account's broker no faster than this (PRODUCT.md §2). */
+export const ORDER_SYNC_INTERVAL_MS = 15_000;
+
+export type JobKeyMode = 'replace' | 'preserve_run_at';
+
+export type JobDefinition<S extends z.ZodType> = {
+  payload: S;
+  /**
+   * At most one waiting job per key: a later enqueue replaces it (or keeps its run time, see
+   * keyMode). A job already running keeps going and the new one waits.
+   */
+  key?: (payload: z.output<S>) => string;
+  /** 'preserve_run_at' keeps a waiting job's time: for "no faster than every N ms". */
+  keyMode?: JobKeyMode;
+  /** Run this long after it is enqueued instead of at once. */
+  delayMs?: number;
+  /** Attempts before the job is given up (graphile-worker's default, 25, when unset). */
+  maxAttempts?: number;
+  /** Jobs of one queue run one at a time, in order. */
+  queue?: string;
+};
+
+function job<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
+}
+
+/** What a periodic job receives: graphile-worker's cron details, which no handler reads. */
+const periodic = z.object({});
+
+const ORDER_CHANGE_TYPES = [
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'rejected',
+] as const satisfies readonly OrderChangeEventType[];
+
+const JOBS = {
+  /** Notify the owners of orders that changed (batched: a fan-out's fills make a few jobs). */
+  'order-updated': job({
+    payload: z.object({
+      updates: z.array(z.object({ tradeId: z.string(), changes: z.array(z.enum(ORDER_CHANGE_TYPES)) })),
+    }),
+  }),
+  /** Tell the owner that a position expired. */
+  'position-expired': job({ payload: z.object({ positionId: z.string() }) }),
+  /** Poll an account's working orders: one waiting sync per account, never sooner than 15 s. */
+  'sync-account-orders': job({
+    payload: z.object({ accountId: z.string() }),
+    key: (p) => `sync-account-orders:${p.accountId}`,
+    keyMode: 'preserve_run_at',
+    delayMs: ORDER_SYNC_INTERVAL_MS,
+  }),
+  /** Copy a trader's trade to every subscriber; one waiting fan-out per trade. */
+  'fan-out-copies': job({
+    payload: z.object({ tradeId: z.string() }),
+    key: (p) => `fan-out:${p.tradeId}`,
+  }),
+  /** Refresh the cached balances of accounts whose cash moved. */
+  'sync-account-balances': job({ payload: z.object({ accountIds: z.array(z.string()) }), maxAttempts: 3 }),
+  'lapse-approvals': job({ payload: periodic }),
+  /** Also enqueued when a worker starts: one waiting at a time. */
+  'recover-fan-outs': job({ payload: periodic, key: () => 'recover-fan-outs' }),
+  'expire-positions': job({ payload: periodic }),
+  'sync-all-balances': job({ payload: periodic }),
+};
+
+export type JobName = keyof typeof JOBS;
+/** What `enqueue` accepts for a job. */
+export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]['payload']>;
+/** What a job's handler receives (the payload after parsing). */
+export type JobData<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
+
+/** The catalogue, typed per name so generic code keeps a job's payload tied to its name. */
+export const JOB_CATALOGUE: { [N in JobName]: JobDefinition<z.ZodType<JobData<N>, JobPayload<N>>> } = JOBS;
+
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+export type PeriodicJob = { task: JobName; pattern: string };
+
+/** Periodic work: expiry shortly after each close (and catch-up), balances every five minutes. */
+export const CRON: readonly PeriodicJob[] = [
+  { task: 'lapse-approvals', pattern: '* * * * *' },
+  { task: 'recover-fan-outs', pattern: '* * * * *' },
+  { task: 'expire-positions', pattern: '*/5 * * * *' },
+  { task: 'sync-all-balances', pattern: '*/5 * * * *' },
+];

@@ -1,0 +1,264 @@
+/**
+ * The composition root: from the configuration to a running database, brokers, the services'
+ * dependencies and the jobs, built once. The server (`src/server.ts`), the worker
+ * (`src/worker.ts`) and the admin CLI (`src/cli/admin.ts`) each call `createRuntime` and add
+ * only what is theirs (HTTP, job workers, a command).
+ */
+import type { TaskList } from 'graphile-worker';
+import type pg from 'pg';
+import { PaperBroker } from './broker/paper/paper-broker';
+import { createQuoteModel, type QuoteSource } from './broker/paper/quotes';
+import type { Broker } from './broker/port';
+import { createBrokerRegistry } from './broker/registry';
+import { SnapTradeBroker } from './broker/snaptrade/adapter';
+import { SnapTradeConnections } from './broker/snaptrade/connections';
+import { startSnapTradeSimulator } from './broker/snaptrade/simulator';
+import type { Config } from './config';
+import { createDb, createPool, type Database } from './db/client';
+import { startEmbeddedPostgres } from './db/embedded';
+import { embeddedUrl } from './db/embedded-url';
+import { APP_DATABASE, ensureDatabase } from './db/ensure-database';
+import { runMigrations } from './db/migrate';
+import { CRON, type PeriodicJob } from './jobs/catalogue';
+import { buildTasks } from './jobs/tasks';
+import type { Logger } from './logger';
+import { type ServiceContext, systemClock, systemContext } from './services/context';
+import {
+  type CopySettings,
+  DEFAULT_COPY_SETTINGS,
+  type SnapTradeConnector,
+  type TradingDeps,
+} from './services/trading/deps';
+
+/**
+ * Which process the runtime serves. The server owns the local services: without DATABASE_URL
+ * it starts the embedded PostgreSQL, with BROKER=snaptrade-sim the SnapTrade simulator. A
+ * worker reaches those of a running server on their ports. Both apply the migrations; the admin
+ * CLI expects a database already set up and needs one connection.
+ */
+export type RuntimeRole = 'server' | 'worker' | 'cli';
+
+const ROLES: Record<RuntimeRole, { ownsLocalServices: boolean; migrates: boolean; poolSize?: number }> = {
+  server: { ownsLocalServices: true, migrates: true },
+  worker: { ownsLocalServices: false, migrates: true },
+  cli: { ownsLocalServices: false, migrates: false, poolSize: 1 },
+};
+
+/** Crash tests: called at the named points. Only with NODE_ENV=test. */
+export type TestFaults = NonNullable<TradingDeps['faults']>;
+
+export type RuntimeOptions = {
+  log: Logger;
+  role: RuntimeRole;
+  /** The clock services read; the system clock by default. */
+  now?: () => Date;
+  /** Brokers to use instead of the configured ones. */
+  buildTrading?: (db: Database) => TradingDeps;
+  /** Refused (an error) unless NODE_ENV=test. */
+  faults?: TestFaults;
+};
+
+export type Runtime = {
+  config: Config;
+  log: Logger;
+  /** The database actually used: DATABASE_URL, or the embedded one's. */
+  databaseUrl: string;
+  /** Where the data lives: the embedded cluster's folder, or the database URL without its password. */
+  dataLocation: string;
+  pool: pg.Pool;
+  db: Database;
+  now: () => Date;
+  /** What the trading and copy services need beyond their context. */
+  trading: TradingDeps;
+  /** The worker's task list (every job of the catalogue with its handler) and periodic jobs. */
+  jobs: { tasks: TaskList; cron: readonly PeriodicJob[] };
+  /** A context for work the system does on its own, named for the audit log. */
+  systemContext(job: string): ServiceContext;
+  /** Release what was acquired, in reverse order; safe to call twice. */
+  stop(): Promise<void>;
+};
+
+/** A connection string fit for a log line or a message: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+/** Steps to undo in reverse order of acquisition; a failing step is logged and the rest still run. */
+export function createTeardown(log: Logger) {
+  const steps: Array<{ what: string; run: () => Promise<void> }> = [];
+  let running: Promise<void> | undefined;
+  const release = async () => {
+    for (const step of steps.splice(0).reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        log.error({ err: error, step: step.what }, 'shutdown step failed');
+      }
+    }
+  };
+  return {
+    add(what: string, run: () => Promise<void>): void {
+      steps.push({ what, run });
+    },
+    run(): Promise<void> {
+      running ??= release();
+      return running;
+    },
+  };
+}
+
+/**
+ * Build everything a process needs, once. A failure part way releases what was acquired
+ * before it is thrown.
+ */
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  if (options.faults && config.env !== 'test') {
+    throw new Error(`fault injection is for tests only (NODE_ENV=test), not NODE_ENV=${config.env}`);
+  }
+  const { log } = options;
+  const role = ROLES[options.role];
+  const teardown = createTeardown(log);
+  try {
+    let databaseUrl = config.databaseUrl;
+    let dataLocation = databaseUrl ? redactUrl(databaseUrl) : '';
+    if (!databaseUrl && role.ownsLocalServices) {
+      log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
+      const embedded = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPgPort,
+        persistent: true,
+        log,
+      });
+      teardown.add('embedded PostgreSQL', () => embedded.stop());
+      dataLocation = embedded.clusterDir;
+      databaseUrl = await ensureDatabase(embedded.url(), APP_DATABASE);
+    }
+    // Not ours to start: the embedded database of an `npm start` running on this machine.
+    if (!databaseUrl) {
+      databaseUrl = embeddedUrl(config.embeddedPgPort, APP_DATABASE);
+      dataLocation = redactUrl(databaseUrl);
+    }
+    if (role.migrates) await runMigrations(databaseUrl);
+
+    const pool = createPool(databaseUrl, role.poolSize ?? config.databasePoolSize);
+    teardown.add('database pool', () => pool.end());
+    const db = createDb(pool);
+    const now = options.now ?? systemClock;
+
+    let trading = options.buildTrading?.(db);
+    if (!trading) {
+      const snaptrade = await startSnaptradeRuntime({ config, startSimulator: role.ownsLocalServices });
+      if (snaptrade) teardown.add('SnapTrade', snaptrade.stop);
+      trading = buildTradingDeps({ db, config, now, snaptrade });
+    }
+    if (options.faults) trading = { ...trading, faults: options.faults };
+    const jobDeps = { db, log, now, trading };
+
+    return {
+      config,
+      log,
+      databaseUrl,
+      dataLocation,
+      pool,
+      db,
+      now,
+      trading,
+      jobs: { tasks: buildTasks(jobDeps), cron: CRON },
+      systemContext: (job) => systemContext({ db, now, log }, job),
+      stop: () => teardown.run(),
+    };
+  } catch (error) {
+    await teardown.run();
+    throw error;
+  }
+}
+
+/**
+ * The brokers this process talks to: the paper broker always (quotes from the seeded model
+ * unless given), and SnapTrade when configured.
+ */
+export function buildTradingDeps(options: {
+  db: Database;
+  config: Pick<Config, 'encryptionKey' | 'paperQuoteSeed'> & Partial<Pick<Config, 'copyClaimTimeoutMs'>>;
+  now?: () => Date;
+  quotes?: QuoteSource;
+  snaptrade?: { broker: Broker; connector: SnapTradeConnector; consumerKey: string };
+  copy?: Partial<CopySettings>;
+}): TradingDeps & { paper: PaperBroker } {
+  const paper = new PaperBroker({
+    db: options.db,
+    quotes: options.quotes ?? createQuoteModel({ seed: options.config.paperQuoteSeed }),
+    now: options.now,
+  });
+  return {
+    paper,
+    brokers: createBrokerRegistry({
+      paper,
+      snaptrade: options.snaptrade?.broker,
+      encryptionKey: options.config.encryptionKey,
+    }),
+    snaptrade: options.snaptrade?.connector,
+    snaptradeWebhookKey: options.snaptrade?.consumerKey,
+    copy: {
+      ...DEFAULT_COPY_SETTINGS,
+      ...(options.config.copyClaimTimeoutMs ? { claimTimeoutMs: options.config.copyClaimTimeoutMs } : {}),
+      ...options.copy,
+    },
+    encryptionKey: options.config.encryptionKey,
+  };
+}
+
+export type SnapTradeRuntime = {
+  broker: Broker;
+  connector: SnapTradeConnector;
+  consumerKey: string;
+  stop: () => Promise<void>;
+};
+
+const SIMULATOR_CREDENTIALS = { clientId: 'ALERTSIFY_SIM', consumerKey: 'alertsify-snaptrade-simulator-key' };
+
+/**
+ * SnapTrade as configured: nothing for BROKER=paper; the real API for BROKER=snaptrade; for
+ * BROKER=snaptrade-sim the local simulator, started here when `startSimulator` (the serving
+ * process) or reached on its port (worker processes).
+ */
+export async function startSnaptradeRuntime(options: {
+  config: Pick<Config, 'broker' | 'snaptrade' | 'publicUrl'>;
+  startSimulator: boolean;
+}): Promise<SnapTradeRuntime | undefined> {
+  const { config } = options;
+  if (config.broker === 'paper') return undefined;
+  let clientId = config.snaptrade.clientId;
+  let consumerKey = config.snaptrade.consumerKey;
+  let basePath = config.snaptrade.baseUrl;
+  let stop = async () => {};
+  if (config.broker === 'snaptrade-sim') {
+    ({ clientId, consumerKey } = SIMULATOR_CREDENTIALS);
+    basePath = `http://127.0.0.1:${config.snaptrade.simulatorPort}`;
+    if (options.startSimulator) {
+      const simulator = await startSnapTradeSimulator({
+        ...SIMULATOR_CREDENTIALS,
+        host: '127.0.0.1',
+        port: config.snaptrade.simulatorPort,
+        webhookUrl: `${config.publicUrl}/api/webhooks/snaptrade`,
+      });
+      basePath = simulator.url;
+      stop = () => simulator.close();
+    }
+  }
+  if (!clientId || !consumerKey)
+    throw new Error('SnapTrade needs SNAPTRADE_CLIENT_ID and SNAPTRADE_CONSUMER_KEY');
+  const clientOptions = { clientId, consumerKey, basePath };
+  return {
+    broker: new SnapTradeBroker(clientOptions),
+    connector: new SnapTradeConnections(clientOptions),
+    consumerKey,
+    stop,
+  };
+}
