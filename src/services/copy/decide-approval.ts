@@ -3,6 +3,7 @@ import type { CopyOutcome, OrderAction, SubscriptionStatus } from '../../domain/
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { inTransaction, type Transaction } from '../transaction';
+import { describeApprovalWindow } from './approval-window';
 import { copiedHoldings } from './copied-holdings';
 import { createCopyOrders } from './create-copies';
 import type { CopyDeps } from './deps';
@@ -13,6 +14,8 @@ type Pending = {
   id: string;
   outcome: CopyOutcome;
   lapsed: boolean;
+  /** The approval window this copy was given (the setting when it was decided). */
+  window_ms: number | null;
   action: OrderAction;
   copy_quantity: number | null;
   source_trade_id: string;
@@ -22,7 +25,8 @@ type Pending = {
 /** The subscriber's own decision, locked; 404 for anyone else's. */
 async function lockDecision(tx: Transaction, userId: string, decisionId: string, now: Date) {
   const { rows } = await tx.execute<Pending>(sql`
-    SELECT d.id, d.outcome, COALESCE(d.expires_at <= ${now.toISOString()}::timestamp, false) AS lapsed, d.action, d.copy_quantity, d.source_trade_id, s.status AS subscription_status
+    SELECT d.id, d.outcome, COALESCE(d.expires_at <= ${now.toISOString()}::timestamp, false) AS lapsed,
+           (extract(epoch FROM d.expires_at - d.created_at) * 1000)::int AS window_ms, d.action, d.copy_quantity, d.source_trade_id, s.status AS subscription_status
       FROM subscription_trades d JOIN subscriptions s ON s.id = d.subscription_id
      WHERE d.id = ${decisionId} AND d.subscriber_id = ${userId}
        FOR UPDATE OF d`);
@@ -36,7 +40,9 @@ function assertWaiting(decision: Pending) {
     throw new AppError('PRECONDITION_FAILED', `This copy is ${decision.outcome.replace('_', ' ')}`);
   }
   if (decision.lapsed) {
-    throw new AppError('PRECONDITION_FAILED', 'This copy lapsed: approvals last 15 minutes');
+    const window =
+      decision.window_ms === null ? '' : `: approvals last ${describeApprovalWindow(decision.window_ms)}`;
+    throw new AppError('PRECONDITION_FAILED', `This copy lapsed${window}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
 import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
+import { describeApprovalWindow } from './approval-window';
 import { createCopyOrders, writeDecisions } from './create-copies';
 import { type Decision, decideClosings, decideOpenings } from './decide-copies';
 import type { CopyDeps } from './deps';
@@ -21,6 +22,7 @@ export type FanOutResult = {
 async function notifyDecisions(
   tx: Transaction,
   ctx: ServiceContext,
+  deps: CopyDeps,
   source: SourceTrade,
   decisions: Decision[],
 ) {
@@ -28,6 +30,7 @@ async function notifyDecisions(
   if (told.length === 0) return;
   const { trade, position } = source;
   const contract = describeContract(position);
+  const window = describeApprovalWindow(deps.copy.approvalWindowMs);
   const side = tradeSideOf(trade.action);
   const typeOf = (d: Decision): NotificationType =>
     d.outcome === 'pending_approval' ? 'copy_trade_alert' : 'copy_trade_skipped';
@@ -36,7 +39,7 @@ async function notifyDecisions(
     SELECT x.user_id, x.type,
            CASE WHEN x.outcome = 'pending_approval' THEN 'Copy trade waiting for approval' ELSE 'Copy trade skipped' END,
            CASE WHEN x.outcome = 'pending_approval'
-                THEN ${`${side} ${contract}: approve within 15 minutes to copy `} || x.quantity || ' contract(s)'
+                THEN ${`${side} ${contract}: approve within ${window} to copy `} || x.quantity || ' contract(s)'
                 ELSE ${`${side} ${contract} was not copied: `} || replace(x.reason, '_', ' ') END,
            jsonb_build_object('sourceTradeId', ${trade.id}::text, 'subscriptionId', x.subscription_id, 'reason', x.reason),
            ${ctx.now().toISOString()}::timestamp
@@ -91,7 +94,7 @@ export async function fanOutCopies({
       ];
     });
     const tradeIds = await createCopyOrders(tx, ctx, source, copies);
-    await notifyDecisions(tx, ctx, source, fresh);
+    await notifyDecisions(tx, ctx, deps, source, fresh);
     result.decided = fresh.length;
     result.executed = copies.length;
     result.pendingApproval = fresh.filter((d) => d.outcome === 'pending_approval').length;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { ServiceContext } from '../context';
 
-/** Copies still waiting for approval after their 15 minutes lapse (PRODUCT.md §3). Run every minute. */
+/** Copies still waiting for approval when their window ends lapse (PRODUCT.md §3). Run every minute. */
 export async function lapseApprovals({ ctx }: { ctx: ServiceContext }): Promise<{ lapsed: number }> {
   const now = ctx.now().toISOString();
   const { rows } = await ctx.db.execute<{ id: string }>(sql`
