@@ -10,15 +10,13 @@ import { PaperBroker } from './broker/paper/paper-broker';
 import { createQuoteModel, type QuoteSource } from './broker/paper/quotes';
 import type { Broker } from './broker/port';
 import { createBrokerRegistry } from './broker/registry';
-import { SnapTradeBroker } from './broker/snaptrade/adapter';
-import { SnapTradeConnections } from './broker/snaptrade/connections';
-import { startSnapTradeSimulator } from './broker/snaptrade/simulator';
 import type { Config } from './config';
 import { createDb, createPool, type Database } from './db/client';
 import { startEmbeddedPostgres } from './db/embedded';
 import { embeddedUrl } from './db/embedded-url';
 import { APP_DATABASE, ensureDatabase } from './db/ensure-database';
 import { runMigrations } from './db/migrate';
+import { redactUrl } from './db/redact-url';
 import { CRON, type PeriodicJob } from './jobs/catalogue';
 import { buildTasks } from './jobs/tasks';
 import type { Logger } from './logger';
@@ -77,17 +75,6 @@ export type Runtime = {
   /** Release what was acquired, in reverse order; safe to call twice. */
   stop(): Promise<void>;
 };
-
-/** A connection string fit for a log line or a message: the password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable database URL)';
-  }
-}
 
 /** Steps to undo in reverse order of acquisition; a failing step is logged and the rest still run. */
 export function createTeardown(log: Logger) {
@@ -234,6 +221,12 @@ export async function startSnaptradeRuntime(options: {
 }): Promise<SnapTradeRuntime | undefined> {
   const { config } = options;
   if (config.broker === 'paper') return undefined;
+  // Loaded only here: the SDK is heavy, and a paper-only process or a CLI command needs none of it.
+  const [{ SnapTradeBroker }, { SnapTradeConnections }, { startSnapTradeSimulator }] = await Promise.all([
+    import('./broker/snaptrade/adapter'),
+    import('./broker/snaptrade/connections'),
+    import('./broker/snaptrade/simulator'),
+  ]);
   let clientId = config.snaptrade.clientId;
   let consumerKey = config.snaptrade.consumerKey;
   let basePath = config.snaptrade.baseUrl;

@@ -8,9 +8,9 @@
  * Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 wrong usage.
  */
 import { ConfigError, loadConfig } from '../config';
+import { redactUrl } from '../db/redact-url';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
-import { createRuntime, redactUrl } from '../runtime';
 import type { ServiceContext } from '../services/context';
 import { makeTrader } from '../services/subscriptions/make-trader';
 import { verifyTrader } from '../services/subscriptions/verify-trader';
@@ -69,6 +69,8 @@ async function run(argv: string[]): Promise<number> {
   if (!email || extra.length > 0) throw new UsageError(`${name} takes exactly one email address`);
 
   const config = loadConfig();
+  // Loaded once the command line is valid: wrong usage is answered without loading every service.
+  const { createRuntime } = await import('../runtime');
   // The database is reached on the first query, so a connection problem shows up in the command.
   const runtime = await createRuntime(config, { log: createLogger(config), role: 'cli' });
   try {
