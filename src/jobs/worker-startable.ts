@@ -8,6 +8,9 @@ export function jobWorkers(): Startable {
   return {
     name: 'job workers',
     async start({ config, log, db, pool, jobs }) {
+      // Finish at once whatever fan-out a worker that died left half done. Queued before the
+      // workers run, so once they do nothing is left between them and "started".
+      await enqueue(db, 'recover-fan-outs', {});
       handle = await startWorker({
         pool,
         tasks: jobs.tasks,
@@ -15,8 +18,6 @@ export function jobWorkers(): Startable {
         log,
         cron: jobs.cron,
       });
-      // Finish at once whatever fan-out a worker that died left half done.
-      await enqueue(db, 'recover-fan-outs', {});
       log.info({ concurrency: config.workerConcurrency }, 'job workers started');
     },
     async stop() {
