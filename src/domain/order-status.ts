@@ -33,6 +33,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ALLOWED_TRANSITIONS[from].includes(to);
 }
 
+/** Final: the order will never change again (filled, cancelled, rejected). */
 export function isTerminalStatus(status: OrderStatus): boolean {
   return ALLOWED_TRANSITIONS[status].length === 0;
 }
@@ -181,11 +182,6 @@ export function mapBrokerStatus(brokerStatus: string): OrderStatus | null {
   return BROKER_STATUS_MAP.get(brokerStatus.trim().toUpperCase()) ?? null;
 }
 
-/** Final: the order will never change again (filled, cancelled, rejected). */
-export function isFinalOrderStatus(status: OrderStatus): boolean {
-  return FINAL_ORDER_STATUSES.includes(status);
-}
-
 /** Working: the order may still fill at the broker (pending, partial), so it is kept in sync. */
 export function isWorkingOrderStatus(status: OrderStatus): boolean {
   return WORKING_ORDER_STATUSES.includes(status);
@@ -205,7 +201,7 @@ export function isCopyableOrder(order: {
 }): boolean {
   return (
     order.source === COPYABLE_ORDER_SOURCE &&
-    isFinalOrderStatus(order.status) &&
+    isTerminalStatus(order.status) &&
     (order.filledQuantity ?? 0) > 0
   );
 }

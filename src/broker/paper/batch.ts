@@ -31,7 +31,9 @@ import { writeInChunks } from '../../db/batch-writer';
 import type { Transaction } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
 import type { NewPaperOrder, PaperOrderRow } from '../../db/schema/paper-rows';
+import { sqlSet } from '../../db/sql-sets';
 import { Dec, toCents } from '../../domain/money';
+import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { BatchOrder, PlaceOrderResult } from '../port';
 import { BatchWrites } from './batch-writes';
 import { PaperBook } from './book';
@@ -302,7 +304,7 @@ async function probe(
     select * from (
       select u.account_id,
         exists (select 1 from ${paperOrders} w
-                 where w.account_id = u.account_id and w.status in ('pending', 'partial')) as working,
+                 where w.account_id = u.account_id and w.status in ${sqlSet(WORKING_ORDER_STATUSES)}) as working,
         (select o.id from ${paperOrders} o
           where o.account_id = u.account_id and o.client_order_id = u.client_order_id) as existing,
         p.quantity as held, p.cost
@@ -337,8 +339,8 @@ async function workingOrders(
     .where(
       and(
         sql`${paperOrders.accountId} = any(${sqlArray(accountIds, 'text')})`,
-        // A literal list, so that the partial index on working orders applies.
-        sql`${paperOrders.status} in ('pending', 'partial')`,
+        // Literals (sqlSet inlines them), so that the partial index on working orders applies.
+        sql`${paperOrders.status} in ${sqlSet(WORKING_ORDER_STATUSES)}`,
       ),
     )
     .orderBy(asc(paperOrders.accountId), asc(paperOrders.createdAt), asc(paperOrders.id));

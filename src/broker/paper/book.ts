@@ -8,6 +8,7 @@ import type { Transaction } from '../../db/client';
 import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
 import type { NewPaperOrder, PaperOrderRow, PaperPositionRow } from '../../db/schema/paper-rows';
 import { Dec, type Decimal, toCents } from '../../domain/money';
+import { isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { OrderSide } from '../port';
 import {
   assessOrder,
@@ -16,14 +17,11 @@ import {
   committedToSell,
   costOfBuy,
   type Fill,
-  isWorking,
   positionAfterSell,
   settleOrder,
 } from './evaluation';
 import type { MarketView } from './market';
 import type { PaperQuote } from './quotes';
-
-const WORKING_STATUSES = ['pending', 'partial'] as const;
 
 /**
  * `updated_at` follows the database's clock: the set_updated_at trigger (migration 0004) stamps
@@ -84,7 +82,7 @@ export class PaperBook {
       .where(
         and(
           eq(paperOrders.accountId, this.accountId),
-          inArray(paperOrders.status, [...WORKING_STATUSES]),
+          inArray(paperOrders.status, [...WORKING_ORDER_STATUSES]),
           side ? eq(paperOrders.side, side) : undefined,
         ),
       )
@@ -173,11 +171,11 @@ export class PaperBook {
 
   /** Cancels what remains of a working order; anything else is returned unchanged. */
   async cancel(order: PaperOrderRow, reason: string | null): Promise<PaperOrderRow> {
-    if (!isWorking(order.status)) return order;
+    if (!isWorkingOrderStatus(order.status)) return order;
     const [row] = await this.tx
       .update(paperOrders)
       .set({ status: 'cancelled', reason: reason ?? order.reason, updatedAt: databaseNow })
-      .where(and(eq(paperOrders.id, order.id), inArray(paperOrders.status, [...WORKING_STATUSES])))
+      .where(and(eq(paperOrders.id, order.id), inArray(paperOrders.status, [...WORKING_ORDER_STATUSES])))
       .returning();
     return row ?? order;
   }

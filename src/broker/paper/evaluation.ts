@@ -6,6 +6,7 @@
 import type { PaperOrderRow } from '../../db/schema/paper-rows';
 import { CONTRACT_MULTIPLIER, Dec, type Decimal, toCents, toPriceString } from '../../domain/money';
 import { parseOccSymbol } from '../../domain/occ';
+import { isWorkingOrderStatus } from '../../domain/order-status';
 import type { OrderSide } from '../port';
 import { fillPrice, reachesStop, reservePrice } from './fill-rules';
 import type { MarketView } from './market';
@@ -57,10 +58,6 @@ export type Evaluation =
 
 const UNCHANGED = { kind: 'unchanged' } as const;
 
-export function isWorking(status: PaperOrderRow['status']): boolean {
-  return status === 'pending' || status === 'partial';
-}
-
 export function remainingOf(order: Pick<PaperOrderRow, 'quantity' | 'filledQuantity'>): number {
   return order.quantity - order.filledQuantity;
 }
@@ -76,7 +73,7 @@ function notional(price: Decimal, quantity: number): Decimal {
  * contracts could fill at what price.
  */
 export function assessOrder(order: OrderState, market: MarketView, liquidityUsed: number): Assessment {
-  if (!isWorking(order.status)) return UNCHANGED;
+  if (!isWorkingOrderStatus(order.status)) return UNCHANGED;
   const { expiration } = market.symbol(order.symbol)?.contract ?? parseOccSymbol(order.symbol);
   if (market.hasExpired(expiration)) return { kind: 'lapsed', reason: 'Contract expired' };
   if (

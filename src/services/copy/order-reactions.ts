@@ -1,6 +1,6 @@
 /** What the copy area does when orders change (registered in src/services/order-reactions.ts). */
 import { sql } from 'drizzle-orm';
-import { isCopyableOrder, isFinalOrderStatus } from '../../domain/order-status';
+import { isCopyableOrder, isTerminalStatus } from '../../domain/order-status';
 import { enqueueMany } from '../../jobs/queue';
 import type { OrderReaction } from '../trading/order-change';
 
@@ -27,7 +27,7 @@ export const fanOutCopyableTrades: OrderReaction = {
   name: 'fan-out-copyable-trades',
   async react({ tx, orders }) {
     const copyable = orders
-      .filter((o) => isCopyableOrder(o.after) && o.changes.some((c) => isFinalOrderStatus(c.to)))
+      .filter((o) => isCopyableOrder(o.after) && o.changes.some((c) => isTerminalStatus(c.to)))
       .map((o) => o.after);
     if (copyable.length === 0) return;
     const { rows: followed } = await tx.execute<{ trader_id: string }>(sql`

@@ -1,7 +1,7 @@
 /** What the trading area does when orders change (registered in src/services/order-reactions.ts). */
 import { sql } from 'drizzle-orm';
 import { sqlSet } from '../../db/sql-sets';
-import { isFinalOrderStatus, isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
+import { isTerminalStatus, isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { JobName, JobPayload } from '../../jobs/catalogue';
 import { enqueueMany } from '../../jobs/queue';
 import { inBatches } from '../batches';
@@ -31,7 +31,7 @@ export const cancelEmptyPositions: OrderReaction = {
   async react({ tx, ctx, orders }) {
     const emptyBuys = orders
       .map((o) => o.after)
-      .filter((r) => r.action === 'buy' && isFinalOrderStatus(r.status) && (r.filledQuantity ?? 0) === 0);
+      .filter((r) => r.action === 'buy' && isTerminalStatus(r.status) && (r.filledQuantity ?? 0) === 0);
     if (emptyBuys.length === 0) return;
     await tx.execute(sql`
       UPDATE parent_trades p SET status = 'cancelled', closed_at = ${ctx.now().toISOString()}::timestamp
