@@ -3,6 +3,15 @@
  * and only with `import type` (Biome's fences in biome.json enforce both). It exports types
  * alone, so nothing of the server reaches the browser bundle.
  */
+export type {
+  AccountEvent,
+  CopyEvent,
+  LiveEvent,
+  LiveEventType,
+  NotificationEvent,
+  OrderEvent,
+  PositionEvent,
+} from './live-events';
 export type { OptionType } from './occ';
 export type { OrderStatus } from './order-status';
 export type {
