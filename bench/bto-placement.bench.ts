@@ -1,17 +1,24 @@
 /**
  * BTO placements per second through the HTTP API with the paper broker, and their latency:
- * the real server (auth, validation, rate limit, services, triggers, broker) on the embedded
- * PostgreSQL, driven over loopback by concurrent signed-in clients.
+ * the real server as `npm start` runs it (auth, validation, rate limit, services, triggers,
+ * broker, and the job workers in the same process) on the embedded PostgreSQL, driven over
+ * loopback by signed-in clients, at 16 clients and at 1. Each is divided by the raw
+ * order-shaped transaction rate measured on the same database in the same run (raw-order.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config';
+import { jobWorkers } from '../src/jobs/worker-startable';
 import { createLogger } from '../src/logger';
 import { startServer } from '../src/server';
+import { type Rate, rawOrderRate } from './raw-order';
 import { benchDatabase, type Figure, freePort, percentile } from './support';
 
-const USERS = 100;
 const ORDERS_PER_USER = 10; // the per-user limit is 10 a minute
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Clients at once, and the users (× 10 orders) each run places orders for. */
+const RUNS = [
+  { clients: 16, users: 100 },
+  { clients: 1, users: 20 },
+];
 
 type Client = { cookie: string };
 
@@ -51,6 +58,38 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
+const ORDER = JSON.stringify({
+  side: 'BTO',
+  underlying: 'AAPL',
+  optionType: 'call',
+  strike: '150',
+  expiration: '2030-01-18',
+  quantity: 1,
+});
+
+/** Every order of `clients`' users, `concurrency` at a time, through the HTTP API. */
+async function placeAll(publicUrl: string, users: Client[], concurrency: number): Promise<Rate> {
+  const jobs = users.flatMap((client) => Array.from({ length: ORDERS_PER_USER }, () => client));
+  const latencies: number[] = [];
+  const started = performance.now();
+  await pool(jobs, concurrency, async (client) => {
+    const t0 = performance.now();
+    const res = await fetch(`${publicUrl}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: publicUrl, cookie: client.cookie },
+      body: ORDER,
+    });
+    const body = (await res.json()) as { status?: string };
+    if (res.status !== 201 || body.status !== 'filled') {
+      throw new Error(`order failed: ${res.status} ${JSON.stringify(body)}`);
+    }
+    latencies.push(performance.now() - t0);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: jobs.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
 export async function run(): Promise<Figure[]> {
   const database = await benchDatabase();
   const port = await freePort();
@@ -66,47 +105,39 @@ export async function run(): Promise<Figure[]> {
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '20',
   });
-  const server = await startServer({ config, log: createLogger(config), staticDir: null });
+  const server = await startServer({
+    config,
+    log: createLogger(config),
+    staticDir: null,
+    startables: [jobWorkers()],
+  });
+  const figures: Figure[] = [];
   try {
-    const clients: Client[] = [];
-    await pool(
-      Array.from({ length: USERS }, (_, i) => i),
-      8,
-      async (i) => {
-        clients.push(await signUp(publicUrl, publicUrl, i));
-      },
-    );
-    const order = JSON.stringify({
-      side: 'BTO',
-      underlying: 'AAPL',
-      optionType: 'call',
-      strike: '150',
-      expiration: '2030-01-18',
-      quantity: 1,
-    });
-    const jobs = clients.flatMap((client) => Array.from({ length: ORDERS_PER_USER }, () => client));
-    const latencies: number[] = [];
-    const started = performance.now();
-    await pool(jobs, CONCURRENCY, async (client) => {
-      const t0 = performance.now();
-      const res = await fetch(`${publicUrl}/api/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: publicUrl, cookie: client.cookie },
-        body: order,
-      });
-      const body = (await res.json()) as { status?: string };
-      if (res.status !== 201 || body.status !== 'filled') {
-        throw new Error(`order failed: ${res.status} ${JSON.stringify(body)}`);
-      }
-      latencies.push(performance.now() - t0);
-    });
-    const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    return [
-      { name: 'bto_placements_per_second', value: jobs.length / seconds, unit: 'orders/s' },
-      { name: 'bto_latency_p50', value: percentile(latencies, 50), unit: 'ms' },
-      { name: 'bto_latency_p99', value: percentile(latencies, 99), unit: 'ms' },
-    ];
+    let signedUp = 0;
+    for (const { clients, users } of RUNS) {
+      const members: Client[] = [];
+      const first = signedUp;
+      signedUp += users;
+      await pool(
+        Array.from({ length: users }, (_, i) => first + i),
+        8,
+        async (i) => {
+          members.push(await signUp(publicUrl, publicUrl, i));
+        },
+      );
+      const product = await placeAll(publicUrl, members, clients);
+      const raw = await rawOrderRate(database.url, clients, Math.max(500, users * ORDERS_PER_USER));
+      figures.push(
+        { name: `bto_per_second_${clients}`, value: product.perSecond, unit: 'orders/s' },
+        { name: `bto_latency_p50_${clients}`, value: product.p50, unit: 'ms' },
+        { name: `bto_latency_p99_${clients}`, value: product.p99, unit: 'ms' },
+        { name: `raw_order_tx_per_second_${clients}`, value: raw.perSecond, unit: 'tx/s' },
+        { name: `raw_order_tx_p99_${clients}`, value: raw.p99, unit: 'ms' },
+        { name: `bto_vs_raw_${clients}`, value: product.perSecond / raw.perSecond, unit: 'ratio' },
+        { name: `bto_p99_vs_raw_p99_${clients}`, value: product.p99 / raw.p99, unit: 'ratio' },
+      );
+    }
+    return figures;
   } finally {
     await server.stop();
     await database.stop();
