@@ -21,6 +21,7 @@ import { createDb, createPool } from '../src/db/client';
 import { runMigrations } from '../src/db/migrate';
 import { startWorker } from '../src/jobs/runner';
 import { buildTasks } from '../src/jobs/tasks';
+import { createMailer } from '../src/mail/mailer';
 import type { ServiceContext } from '../src/services/context';
 import { DEFAULT_COPY_SETTINGS, type TradingDeps } from '../src/services/trading/deps';
 import { placeBto } from '../src/services/trading/place-bto';
@@ -123,7 +124,7 @@ export async function run(): Promise<Figure[]> {
     encryptionKey: config.encryptionKey,
     copy: DEFAULT_COPY_SETTINGS,
   };
-  const allTasks = buildTasks({ db, log, now: () => new Date(), trading });
+  const allTasks = buildTasks({ db, log, now: () => new Date(), trading, mailer: createMailer(config, log) });
   const fanOut = allTasks['fan-out-copies'];
   if (!fanOut) throw new Error('no fan-out task');
   const worker = await startWorker({

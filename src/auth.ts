@@ -3,7 +3,10 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { authAccounts, authVerifications, sessions, users } from './db/schema';
+import { enqueue } from './jobs/queue';
 import type { Logger } from './logger';
+import { passwordResetMail, verificationMail } from './services/mail/messages';
+import { recordVerificationToken } from './services/users/email-verification';
 import { isUserActive } from './services/users/is-user-active';
 
 /** Cookies are named `alertsify.session_token` and so on. */
@@ -16,10 +19,16 @@ export const AUTH_BASE_PATH = '/api/auth';
  */
 export const CLIENT_IP_HEADER = 'x-alertsify-client-ip';
 
+/** How long the links in verification and reset emails work. */
+export const EMAIL_VERIFICATION_HOURS = 24;
+export const PASSWORD_RESET_HOURS = 1;
+
 export type AuthDeps = {
   db: Database;
   config: Pick<Config, 'authSecret' | 'publicUrl'>;
   log: Logger;
+  /** The clock our own token records use (better-auth's tokens keep the system clock). */
+  now?: () => Date;
 };
 
 /**
@@ -45,7 +54,7 @@ function silenceTelemetry(log: Logger): void {
 }
 
 /** Email + password authentication with database sessions in the seed's `sessions` table. */
-export function createAuth({ db, config, log }: AuthDeps) {
+export function createAuth({ db, config, log, now = () => new Date() }: AuthDeps) {
   silenceTelemetry(log);
   const authLog = log.child({ component: 'better-auth' });
   return betterAuth({
@@ -63,6 +72,21 @@ export function createAuth({ db, config, log }: AuthDeps) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       autoSignIn: true,
+      resetPasswordTokenExpiresIn: PASSWORD_RESET_HOURS * 3600,
+      // Nobody is signed in while resetting, so this ends every session the account had.
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) => {
+        await enqueue(db, 'send-email', passwordResetMail(user, url, PASSWORD_RESET_HOURS));
+      },
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      expiresIn: EMAIL_VERIFICATION_HOURS * 3600,
+      sendVerificationEmail: async ({ user, url, token }) => {
+        const expiresAt = new Date(now().getTime() + EMAIL_VERIFICATION_HOURS * 3_600_000);
+        await recordVerificationToken(db, { userId: user.id, token, expiresAt });
+        await enqueue(db, 'send-email', verificationMail(user, url, EMAIL_VERIFICATION_HOURS));
+      },
     },
     user: {
       modelName: 'users',
@@ -110,6 +134,12 @@ export function createAuth({ db, config, log }: AuthDeps) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** better-auth's own password check, for confirming a sensitive action with the password. */
+export function passwordVerifier(auth: Auth) {
+  return async (input: { hash: string; password: string }): Promise<boolean> =>
+    (await auth.$context).password.verify(input);
+}
 
 export type ResolvedSession = {
   userId: string;

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   SNAPTRADE_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(54331),
+  SMTP_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  MAIL_FROM: z.string().min(3).default('Alertsify <no-reply@alertsify.localhost>'),
   COPY_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TEST_FAULT: z.preprocess(emptyToUndefined, z.enum(['kill-after-copy-decisions']).optional()),
 });
@@ -67,6 +69,10 @@ export type Config = {
    */
   broker: 'paper' | 'snaptrade' | 'snaptrade-sim';
   paperQuoteSeed: string;
+  /** SMTP server to send email through (`smtp://user:pass@host:587`); unset: see src/mail/mailer.ts. */
+  smtpUrl: string | undefined;
+  /** The From of every email. */
+  mailFrom: string;
   /** An unsent copy order claimed longer ago than this is taken over from a worker presumed dead. */
   copyClaimTimeoutMs: number;
   /** Crash tests only (NODE_ENV=test): where this process kills itself. */
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     broker: e.BROKER,
     testFault: e.NODE_ENV === 'test' ? e.TEST_FAULT : undefined,
     copyClaimTimeoutMs: e.COPY_CLAIM_TIMEOUT_SECONDS * 1000,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
     paperQuoteSeed: e.PAPER_QUOTE_SEED,
     snaptrade: {
       clientId: e.SNAPTRADE_CLIENT_ID,

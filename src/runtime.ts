@@ -20,6 +20,7 @@ import { redactUrl } from './db/redact-url';
 import { CRON, type PeriodicJob } from './jobs/catalogue';
 import { buildTasks } from './jobs/tasks';
 import type { Logger } from './logger';
+import { createMailer, type Mailer } from './mail/mailer';
 import { type ServiceContext, systemClock, systemContext } from './services/context';
 import {
   type CopySettings,
@@ -54,6 +55,8 @@ export type RuntimeOptions = {
   buildTrading?: (db: Database) => TradingDeps;
   /** Refused (an error) unless NODE_ENV=test. */
   faults?: TestFaults;
+  /** Where email goes instead of the configured mailer. */
+  mailer?: Mailer;
 };
 
 export type Runtime = {
@@ -68,6 +71,8 @@ export type Runtime = {
   now: () => Date;
   /** What the trading and copy services need beyond their context. */
   trading: TradingDeps;
+  /** Where the `send-email` job sends. */
+  mailer: Mailer;
   /** The worker's task list (every job of the catalogue with its handler) and periodic jobs. */
   jobs: { tasks: TaskList; cron: readonly PeriodicJob[] };
   /** A context for work the system does on its own, named for the audit log. */
@@ -145,7 +150,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       trading = buildTradingDeps({ db, config, now, snaptrade });
     }
     if (options.faults) trading = { ...trading, faults: options.faults };
-    const jobDeps = { db, log, now, trading };
+    const mailer = options.mailer ?? createMailer(config, log);
+    teardown.add('mailer', async () => mailer.close());
+    if (mailer.kind === 'disabled' && role.ownsLocalServices) {
+      log.warn('email is disabled: SMTP_URL is not set (verification and password reset mails are not sent)');
+    }
+    const jobDeps = { db, log, now, trading, mailer };
 
     return {
       config,
@@ -156,6 +166,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       db,
       now,
       trading,
+      mailer,
       jobs: { tasks: buildTasks(jobDeps), cron: CRON },
       systemContext: (job) => systemContext({ db, now, log }, job),
       stop: () => teardown.run(),

@@ -63,6 +63,8 @@ export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 /** A position (all orders on one contract): held, sold out, expired worthless, or never filled. */
 export const POSITION_STATUSES = ['open', 'closed', 'expired', 'cancelled'] as const;
 export type PositionStatus = (typeof POSITION_STATUSES)[number];
+/** Positions that ended with a result (PRODUCT.md §5: an expired position counts as closed). */
+export const CLOSED_POSITION_STATUSES = ['closed', 'expired'] as const satisfies readonly PositionStatus[];
 
 /** Which broker implementation serves an account. */
 export const ACCOUNT_PROVIDERS = ['snaptrade', 'paper'] as const;
@@ -113,6 +115,8 @@ export const NOTIFICATION_TYPES = [
   'copy_trade_skipped',
   'copy_trade_failed',
   'subscription_new',
+  /** A trader the user followed deleted their account: the subscription ended. */
+  'subscription_ended',
   'position_expired',
   'connection_broken',
   'daily_loss_limit',

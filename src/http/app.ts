@@ -13,6 +13,7 @@ import { serveOpenApiDocument } from './openapi';
 import { accountsRouter } from './routes/accounts';
 import { authRouter } from './routes/auth';
 import { copiesRouter } from './routes/copies';
+import { exportsRouter } from './routes/exports';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
@@ -43,7 +44,9 @@ export function createApp(options: CreateAppOptions): App {
     config: options.config,
     log: options.log,
     now: options.now ?? systemClock,
-    auth: options.auth ?? createAuth({ db: options.db, config: options.config, log: options.log }),
+    auth:
+      options.auth ??
+      createAuth({ db: options.db, config: options.config, log: options.log, now: options.now }),
     trading: options.trading,
   };
 
@@ -63,6 +66,7 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', tradersRouter(deps));
   app.route('/api', copiesRouter(deps));
   app.route('/api', webhooksRouter(deps));
+  app.route('/api', exportsRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 
   if (options.staticDir) app.get('*', serveSpa(options.staticDir));

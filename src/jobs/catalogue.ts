@@ -68,6 +68,19 @@ const JOBS = {
   }),
   /** Refresh the cached balances of accounts whose cash moved. */
   'sync-account-balances': job({ payload: z.object({ accountIds: z.array(z.string()) }), maxAttempts: 3 }),
+  /** One email; retried with graphile-worker's backoff when the SMTP server refuses or is down. */
+  'send-email': job({
+    payload: z.object({
+      to: z.string(),
+      subject: z.string(),
+      text: z.string(),
+      html: z.string(),
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+    maxAttempts: 8,
+  }),
+  /** A deleted account's SnapTrade user, deregistered with retries after the deletion commits. */
+  'deregister-snaptrade-user': job({ payload: z.object({ snaptradeUserId: z.string() }), maxAttempts: 10 }),
   'lapse-approvals': job({ payload: periodic }),
   /** Also enqueued when a worker starts: one waiting at a time. */
   'recover-fan-outs': job({ payload: periodic, key: () => 'recover-fan-outs' }),

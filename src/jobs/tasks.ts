@@ -3,6 +3,7 @@ import type { Task, TaskList } from 'graphile-worker';
 import type { Database } from '../db/client';
 import { accounts } from '../db/schema';
 import type { Logger } from '../logger';
+import type { Mailer } from '../mail/mailer';
 import { syncBalances } from '../services/accounts/sync-balances';
 import { inBatches } from '../services/batches';
 import { type ServiceContext, systemContext } from '../services/context';
@@ -16,7 +17,7 @@ import { syncAccountOrders } from '../services/trading/sync-account-orders';
 import { JOB_CATALOGUE, JOB_NAMES, type JobData, type JobName } from './catalogue';
 import { enqueue, enqueueMany } from './queue';
 
-export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps };
+export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps; mailer: Mailer };
 
 type Handler<N extends JobName> = (ctx: ServiceContext, payload: JobData<N>, deps: JobDeps) => Promise<void>;
 
@@ -37,6 +38,19 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'fan-out-copies': async (ctx, p, deps) => {
     const result = await fanOutCopies({ ctx, deps: deps.trading, input: p });
     if (result.decided > 0) ctx.log.info({ tradeId: p.tradeId, ...result }, 'copies fanned out');
+  },
+  'send-email': async (_ctx, p, deps) => {
+    await deps.mailer.send(p);
+  },
+  'deregister-snaptrade-user': async (ctx, p, deps) => {
+    if (!deps.trading.snaptrade) {
+      ctx.log.warn(
+        { snaptradeUserId: p.snaptradeUserId },
+        'SnapTrade is not configured: user not deregistered',
+      );
+      return;
+    }
+    await deps.trading.snaptrade.deleteUser(p.snaptradeUserId);
   },
   'lapse-approvals': async (ctx) => {
     await lapseApprovals({ ctx });

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
+import { createMailer } from '../../src/mail/mailer';
 import { fanOutCopies } from '../../src/services/copy/fan-out-copies';
 import { lapseApprovals } from '../../src/services/copy/lapse-approvals';
 import { buildTestApp, HttpClient, inProcess, silentLogger, type TestApp, TestClock } from '../helpers/app';
@@ -164,7 +165,13 @@ describe('copy trading through the API', () => {
     workers.push(
       await startWorker({
         pool: t.pool,
-        tasks: buildTasks({ db: t.db, log: silentLogger(), now: clock.now, trading: env.trading }),
+        tasks: buildTasks({
+          db: t.db,
+          log: silentLogger(),
+          now: clock.now,
+          trading: env.trading,
+          mailer: createMailer(env.config, silentLogger()),
+        }),
         concurrency: 2,
         log: silentLogger(),
         pollIntervalMs: 100,

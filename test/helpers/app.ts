@@ -94,7 +94,7 @@ export function buildTestApp(
   const config = testConfig(options.env);
   const clock = options.clock ?? new TestClock();
   const log = options.log ?? silentLogger();
-  const auth = createAuth({ db: t.db, config, log });
+  const auth = createAuth({ db: t.db, config, log, now: clock.now });
   const { quotes, trading } = testTrading(t.db, config, clock.now);
   const app = createApp({ db: t.db, config, log, now: clock.now, auth, trading: options.trading ?? trading });
   return { app, auth, config, clock, log, quotes, trading: options.trading ?? trading };

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
+import { createMailer } from '../../src/mail/mailer';
 import { createPaperAccount } from '../../src/services/accounts/create-paper-account';
 import type { ServiceContext } from '../../src/services/context';
 import { placeBto } from '../../src/services/trading/place-bto';
@@ -77,7 +78,13 @@ describe('order jobs', () => {
     workers.push(
       await startWorker({
         pool: t.pool,
-        tasks: buildTasks({ db: t.db, log: silentLogger(), now, trading }),
+        tasks: buildTasks({
+          db: t.db,
+          log: silentLogger(),
+          now,
+          trading,
+          mailer: createMailer(config, silentLogger()),
+        }),
         concurrency: 2,
         log: silentLogger(),
         pollIntervalMs: 100,

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CLIENT_IP_HEADER, resolveSession } from '../../auth';
 import { AppError } from '../../errors';
+import { consumeEmailVerification } from '../../services/users/email-verification';
+import { getMyProfile } from '../../services/users/get-my-profile';
 import { clientIp } from '../client-ip';
-import { type AppContext, type AppDeps, createRouter } from '../env';
+import { type AppContext, type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
 import { PUBLIC_SECURITY, SESSION_SECURITY } from '../openapi';
@@ -10,13 +12,15 @@ import { enforceRateLimits } from '../rate-limit';
 
 const Email = z.email('must be a valid email address').max(254, 'must be at most 254 characters');
 
+const NewPassword = z
+  .string('is required')
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters');
+
 const SignUpInput = z
   .object({
     email: Email,
-    password: z
-      .string('is required')
-      .min(8, 'must be at least 8 characters')
-      .max(128, 'must be at most 128 characters'),
+    password: NewPassword,
     name: z.string('is required').trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
   })
   .openapi('SignUpInput');
@@ -36,6 +40,16 @@ const AuthUser = z
 const AuthResult = z.object({ user: AuthUser }).openapi('AuthResult');
 
 const SignOutResult = z.object({ success: z.boolean() }).openapi('SignOutResult');
+
+const StatusResult = z
+  .object({ status: z.boolean(), message: z.string().optional() })
+  .openapi('StatusResult');
+
+/** A path of this app (links in emails never lead elsewhere). */
+const AppPath = z
+  .string()
+  .regex(/^\/(?!\/)[^\s]*$/, 'must be a path of this app, starting with /')
+  .max(500);
 
 const json = <S extends z.ZodType>(schema: S) => ({ content: { 'application/json': { schema } } });
 
@@ -79,6 +93,84 @@ const signOutRoute = createRoute({
   responses: {
     200: { description: 'Signed out', ...json(SignOutResult) },
     ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
+  },
+});
+
+const requestPasswordResetRoute = createRoute({
+  method: 'post',
+  path: '/auth/request-password-reset',
+  operationId: 'requestPasswordReset',
+  security: PUBLIC_SECURITY,
+  tags: ['auth'],
+  summary: 'Email a password reset link (the answer is the same whether the email has an account)',
+  description:
+    'Rate limited like sign-in. `redirectTo` is the page of this app that receives `?token=` (default `/reset-password`).',
+  request: {
+    body: {
+      required: true,
+      ...json(
+        z.object({ email: Email, redirectTo: AppPath.optional() }).openapi('RequestPasswordResetInput'),
+      ),
+    },
+  },
+  responses: {
+    200: { description: 'Sent if the email has an account', ...json(StatusResult) },
+    ...errorResponses('VALIDATION', 'LIMIT_EXCEEDED'),
+  },
+});
+
+const resetPasswordRoute = createRoute({
+  method: 'post',
+  path: '/auth/reset-password',
+  operationId: 'resetPassword',
+  security: PUBLIC_SECURITY,
+  tags: ['auth'],
+  summary: 'Set a new password with the token from a reset email; ends every session of the account',
+  request: {
+    body: {
+      required: true,
+      ...json(
+        z
+          .object({ token: z.string('is required').min(1, 'is required').max(200), newPassword: NewPassword })
+          .openapi('ResetPasswordInput'),
+      ),
+    },
+  },
+  responses: {
+    200: { description: 'Password changed', ...json(StatusResult) },
+    ...errorResponses('VALIDATION', 'LIMIT_EXCEEDED'),
+  },
+});
+
+const sendVerificationRoute = createRoute({
+  method: 'post',
+  path: '/auth/send-verification-email',
+  operationId: 'sendVerificationEmail',
+  security: SESSION_SECURITY,
+  tags: ['auth'],
+  summary: 'Email the signed-in user a new link to confirm their email address',
+  responses: {
+    200: { description: 'Sent', ...json(StatusResult) },
+    ...errorResponses('UNAUTHENTICATED', 'CONFLICT', 'LIMIT_EXCEEDED'),
+  },
+});
+
+const verifyEmailRoute = createRoute({
+  method: 'get',
+  path: '/auth/verify-email',
+  operationId: 'verifyEmail',
+  security: PUBLIC_SECURITY,
+  tags: ['auth'],
+  summary: 'Confirm an email address with the link from a verification email (works once)',
+  description:
+    'With `callbackURL` (a path of this app) the answer is a redirect there, with `?error=INVALID_TOKEN` when the link is used, expired or forged.',
+  request: {
+    query: z.object({ token: z.string().min(1).max(2000), callbackURL: AppPath.optional() }),
+  },
+  responses: {
+    200: { description: 'Confirmed', ...json(StatusResult) },
+    302: { description: 'Redirect to callbackURL' },
+    ...errorResponses('VALIDATION', 'UNAUTHENTICATED'),
   },
 });
 
@@ -137,6 +229,13 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+/** `path` with `params` added to its query. */
+function appendQuery(path: string, params: Record<string, string>): string {
+  const url = new URL(path, 'http://app.invalid');
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return `${url.pathname}${url.search}`;
+}
+
 /** Keep better-auth's cookies on whatever we answer. */
 function keepCookies(c: AppContext, response: Response): void {
   for (const cookie of response.headers.getSetCookie()) c.header('Set-Cookie', cookie, { append: true });
@@ -190,6 +289,70 @@ export function authRouter(deps: AppDeps) {
   router.openapi({ ...signOutRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
     const result = await settle(c, await forward(c, deps), SignOutResult);
     return c.json(result, 200);
+  });
+
+  const recoveryLimits = (c: AppContext, email: string) =>
+    enforceRateLimits(c, deps, [
+      { key: `account-mail:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      {
+        key: `account-mail:email:${email.toLowerCase()}`,
+        limit: limit.limit,
+        windowSeconds: limit.windowSeconds,
+      },
+    ]);
+
+  router.openapi(requestPasswordResetRoute, async (c) => {
+    const { email, redirectTo } = c.req.valid('json');
+    await recoveryLimits(c, email);
+    await settle(
+      c,
+      await forward(c, deps, { email, redirectTo: redirectTo ?? '/reset-password' }),
+      StatusResult,
+    );
+    // One answer whatever happened, so it never tells whether the email has an account.
+    return c.json({ status: true, message: 'If this email has an account, a reset link is on its way' }, 200);
+  });
+
+  router.openapi(resetPasswordRoute, async (c) => {
+    const input = c.req.valid('json');
+    await enforceRateLimits(c, deps, [
+      { key: `reset-password:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+    ]);
+    const response = await forward(c, deps, input);
+    if (response.status === 400) {
+      const body = (await readJson(response)) as AuthErrorBody | null;
+      if (body?.code === 'INVALID_TOKEN' || body?.code === 'USER_NOT_FOUND') {
+        throw new AppError(
+          'VALIDATION',
+          'token: this reset link is used, expired or not ours; ask for a new one',
+          {
+            field: 'token',
+          },
+        );
+      }
+      throw toAppError(400, body ?? {});
+    }
+    return c.json(await settle(c, response, StatusResult), 200);
+  });
+
+  router.openapi({ ...sendVerificationRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
+    const user = await getMyProfile({ ctx: serviceContext(deps, c) });
+    if (user.emailVerified) throw new AppError('CONFLICT', 'Your email address is already confirmed');
+    await recoveryLimits(c, user.email);
+    await settle(c, await forward(c, deps, { email: user.email }), StatusResult);
+    return c.json({ status: true }, 200);
+  });
+
+  router.openapi(verifyEmailRoute, async (c) => {
+    const { token, callbackURL } = c.req.valid('query');
+    const fresh = await consumeEmailVerification({ ctx: serviceContext(deps, c), input: { token } });
+    if (!fresh) {
+      if (callbackURL) return c.redirect(appendQuery(callbackURL, { error: 'INVALID_TOKEN' }), 302);
+      throw new AppError('VALIDATION', 'token: this link is used, expired or not ours', { field: 'token' });
+    }
+    const response = await forward(c, deps);
+    if (response.status >= 400) await settle(c, response, z.unknown());
+    return response;
   });
 
   // better-auth's own session endpoint must agree with ours: no session for a deleted user.

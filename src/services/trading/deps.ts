@@ -6,6 +6,8 @@ export type SnapTradeConnector = {
   registerUser(userId: string): Promise<{ snaptradeUserId: string; userSecret: string }>;
   connectionPortalUrl(input: SnapTradeUserCredentials & { redirectUrl?: string }): Promise<string>;
   listAccounts(input: SnapTradeUserCredentials): Promise<SnapTradeAccountSummary[]>;
+  /** Deregister a user and their connections (an account deleted here). */
+  deleteUser(snaptradeUserId: string): Promise<void>;
 };
 
 /** What the trading services need beyond the service context. */

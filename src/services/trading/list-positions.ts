@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ParentTrade, parentTrades, trades } from '../../db/schema';
+import { CLOSED_POSITION_STATUSES } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { decodeCursor, encodeCursor } from '../cursor';
@@ -36,15 +37,13 @@ export function toPositionView(p: ParentTrade) {
   };
 }
 
-const CLOSED = ['closed', 'expired'] as const;
-
 /** Open positions, or closed ones (closed and expired), newest first, a page at a time. */
 export async function listPositions({ ctx, input }: { ctx: ServiceContext; input: unknown }) {
   const userId = requireUser(ctx);
   const query = parseInput(listPositionsSchema, input ?? {});
   const conditions: (SQL | undefined)[] = [eq(parentTrades.userId, userId)];
   if (query.status === 'open') conditions.push(eq(parentTrades.status, 'open'));
-  if (query.status === 'closed') conditions.push(inArray(parentTrades.status, [...CLOSED]));
+  if (query.status === 'closed') conditions.push(inArray(parentTrades.status, [...CLOSED_POSITION_STATUSES]));
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
     conditions.push(

@@ -6,6 +6,8 @@ import { requireUser, type ServiceContext } from '../context';
 export type MyProfile = {
   id: string;
   email: string;
+  /** Confirmed through the link in the verification email. */
+  emailVerified: boolean;
   name: string | null;
   username: string | null;
   avatarUrl: string | null;
@@ -23,6 +25,7 @@ export async function getMyProfile({ ctx }: { ctx: ServiceContext }): Promise<My
     .select({
       id: users.id,
       email: users.email,
+      emailVerified: users.emailVerified,
       name: users.name,
       username: users.username,
       avatarUrl: users.avatarUrl,
