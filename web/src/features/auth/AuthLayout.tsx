@@ -1,3 +1,4 @@
+import { Container, Paper, Text, Title } from '@mantine/core';
 import { type ReactNode, useEffect, useRef } from 'react';
 
 /** The frame of the signed-out screens: the brand, a card with the screen's heading, a footer line. */
@@ -16,15 +17,19 @@ export function AuthLayout({
     if (document.activeElement && document.activeElement !== document.body) heading.current?.focus();
   }, []);
   return (
-    <div className="auth-page">
-      <p className="brand brand--large">Alertsify</p>
-      <main className="card auth-card">
-        <h1 ref={heading} tabIndex={-1}>
+    <Container size={440} py={48} px="md">
+      <Text component="p" ta="center" fw={700} fz={28} c="blue.8" mb="lg">
+        Alertsify
+      </Text>
+      <Paper component="main" withBorder radius="md" p="xl">
+        <Title order={1} size="h2" mb="md" ref={heading} tabIndex={-1}>
           {title}
-        </h1>
+        </Title>
         {children}
-      </main>
-      <p className="auth-footer">{footer}</p>
-    </div>
+      </Paper>
+      <Text ta="center" mt="md" c="dimmed">
+        {footer}
+      </Text>
+    </Container>
   );
 }

@@ -1,0 +1,72 @@
+import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { announcedError, placeApiError } from '../../components/form-errors';
+import { AnchorLink } from '../../components/links';
+import { AuthLayout } from './AuthLayout';
+import { meKey, meQuery, signIn } from './api';
+
+export function SignInPage({ redirectTo }: { redirectTo: string | undefined }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [pending, setPending] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm({ initialValues: { email: '', password: '' } });
+
+  const submit = form.onSubmit(async (values) => {
+    setPending(true);
+    setFormError(null);
+    try {
+      await signIn({ email: values.email.trim(), password: values.password });
+      queryClient.removeQueries({ queryKey: meKey });
+      await queryClient.fetchQuery(meQuery());
+      await navigate({ to: redirectTo?.startsWith('/') ? redirectTo : '/' });
+    } catch (error) {
+      setFormError(placeApiError(form, error));
+    } finally {
+      setPending(false);
+    }
+  });
+
+  return (
+    <AuthLayout
+      title="Sign in"
+      footer={
+        <>
+          New to Alertsify? <AnchorLink to="/sign-up">Create an account</AnchorLink>
+        </>
+      }
+    >
+      <form onSubmit={submit} aria-busy={pending} noValidate={false}>
+        <Stack gap="md">
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            {...announcedError}
+            {...form.getInputProps('email')}
+          />
+          <TextInput
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+            {...announcedError}
+            {...form.getInputProps('password')}
+          />
+          {formError ? (
+            <Alert color="red" variant="light" role="alert">
+              {formError}
+            </Alert>
+          ) : null}
+          <Button type="submit" fullWidth disabled={pending}>
+            {pending ? 'Signing in…' : 'Sign in'}
+          </Button>
+        </Stack>
+      </form>
+    </AuthLayout>
+  );
+}
