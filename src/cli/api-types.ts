@@ -2,10 +2,18 @@
  * The web app's API types, generated from the server's own OpenAPI document: `npm run gen:api`
  * writes them, and a test regenerates them from the running app to catch a stale copy.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { createAuth } from '../auth';
+import { loadConfig } from '../config';
 import { PROJECT_ROOT } from '../data-dir';
+import { createDb, createPool } from '../db/client';
+import { createApp } from '../http/app';
+import { OPENAPI_PATH } from '../http/openapi';
+import { createLogger } from '../logger';
+import { buildTradingDeps } from '../runtime';
 
 export const API_TYPES_FILE = join(PROJECT_ROOT, 'web', 'src', 'api', 'schema.d.ts');
 
@@ -29,4 +37,38 @@ export async function renderApiTypes(document: unknown): Promise<string> {
 
 export function writeApiTypes(contents: string): void {
   writeFileSync(API_TYPES_FILE, contents);
+}
+
+/**
+ * The app's OpenAPI document, made in this process without a database: the document comes from
+ * the registered routes alone, so the pool it is given is never connected.
+ */
+export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    AUTH_SECRET: randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+  });
+  const log = createLogger(config);
+  const pool = createPool(config.databaseUrl ?? '', 1);
+  try {
+    const db = createDb(pool);
+    const auth = createAuth({ db, config, log });
+    const app = createApp({ db, config, log, auth, trading: buildTradingDeps({ db, config }) });
+    const response = await app.request(OPENAPI_PATH);
+    if (response.status !== 200) throw new Error(`${OPENAPI_PATH} answered ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Whether the API serves `path` (a feature another branch adds: its tests wait for it). */
+export async function apiHasPath(path: string): Promise<boolean> {
+  const document = await buildOpenApiDocument();
+  const paths = document.paths as Record<string, unknown> | undefined;
+  return paths !== undefined && Object.hasOwn(paths, path);
 }

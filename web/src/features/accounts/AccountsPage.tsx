@@ -179,7 +179,7 @@ function AccountCard({ account }: { account: Account }) {
             <Button
               size="compact-md"
               variant="subtle"
-              color="red.8"
+              color="red"
               onClick={() => setConfirming(true)}
               aria-label={`Disconnect ${name}`}
             >
@@ -195,7 +195,7 @@ function AccountCard({ account }: { account: Account }) {
             <Button variant="default" onClick={() => setConfirming(false)}>
               Keep it
             </Button>
-            <Button color="red.8" onClick={() => disconnect.mutate()} loading={disconnect.isPending}>
+            <Button color="red.9" onClick={() => disconnect.mutate()} loading={disconnect.isPending}>
               Disconnect
             </Button>
           </Group>

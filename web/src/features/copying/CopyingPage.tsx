@@ -74,7 +74,7 @@ function settingsInWords(subscription: Subscription): string[] {
   ];
 }
 
-const STATUS_LOOK = { active: 'green.9', paused: 'yellow.9', cancelled: 'gray.8' } as const;
+const STATUS_LOOK = { active: 'green.9', paused: 'gray.8', cancelled: 'gray.8' } as const;
 
 function SubscriptionCard({
   subscription,
@@ -153,7 +153,7 @@ function SubscriptionCard({
             Copy log
           </Button>
           {subscription.status !== 'cancelled' ? (
-            <Button size="compact-md" variant="subtle" color="red.8" onClick={() => setCancelling(true)}>
+            <Button size="compact-md" variant="subtle" color="red" onClick={() => setCancelling(true)}>
               Unsubscribe
             </Button>
           ) : null}
@@ -181,7 +181,7 @@ function SubscriptionCard({
             <Button variant="default" onClick={() => setCancelling(false)}>
               Keep copying
             </Button>
-            <Button color="red.8" onClick={() => cancel.mutate()} loading={cancel.isPending}>
+            <Button color="red.9" onClick={() => cancel.mutate()} loading={cancel.isPending}>
               Unsubscribe
             </Button>
           </Group>
@@ -484,7 +484,7 @@ export function CopyingPage({
             value="approvals"
             rightSection={
               waiting > 0 ? (
-                <Badge size="sm" color="red.8">
+                <Badge size="sm" color="red.9">
                   {waiting}
                 </Badge>
               ) : null

@@ -55,7 +55,7 @@ function OrderActions({ order }: { order: Order }) {
       </Button>
       <Button
         size="compact-sm"
-        color="red.8"
+        color="red.9"
         variant="outline"
         onClick={() => cancel.mutate()}
         loading={cancel.isPending}

@@ -170,7 +170,7 @@ function CloseForm({
           <Button variant="default" onClick={onDone}>
             Keep it
           </Button>
-          <Button type="submit" color="red.8" disabled={pending || available === 0}>
+          <Button type="submit" color="red.9" disabled={pending || available === 0}>
             {pending ? 'Selling…' : 'Sell to close'}
           </Button>
         </Group>

@@ -87,13 +87,13 @@ function Bell() {
   return (
     <Popover width={260} position="bottom-end" withArrow>
       <Popover.Target>
-        <Indicator label={unread} size={16} disabled={unread === 0} color="red.8">
-          <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Notifications, ${unread} unread`}>
+        <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Notifications, ${unread} unread`}>
+          <Indicator label={unread} size={16} disabled={unread === 0} color="red.9">
             <span aria-hidden="true" style={{ fontSize: 18 }}>
               🔔
             </span>
-          </ActionIcon>
-        </Indicator>
+          </Indicator>
+        </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown>
         <Text size="sm">
@@ -172,7 +172,7 @@ export function AppLayout() {
               active={isActive(item.to)}
               rightSection={
                 item.to === '/copying' && waiting > 0 ? (
-                  <Badge size="sm" color="red.8" aria-label={`${waiting} waiting for approval`}>
+                  <Badge size="sm" color="red.9" aria-label={`${waiting} waiting for approval`}>
                     {waiting}
                   </Badge>
                 ) : null
