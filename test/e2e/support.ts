@@ -266,3 +266,36 @@ export async function goTo(page: Page, label: string): Promise<void> {
     .getByRole('link', { name: label, exact: true })
     .click();
 }
+
+type ChainRow = { strike: string; call: { ask: string } | null; put: { ask: string } | null };
+
+/** The first listed expiration of an underlying and its chain, as the API gives them. */
+export async function firstChain(
+  user: ApiUser,
+  underlying: string,
+): Promise<{ expiration: string; strikes: ChainRow[] }> {
+  const { expirations } = (await user.get(`/api/quotes/expirations?underlying=${underlying}`)) as {
+    expirations: { date: string }[];
+  };
+  const expiration = expirations[0]?.date ?? '';
+  const chain = (await user.get(`/api/quotes/chain?underlying=${underlying}&expiration=${expiration}`)) as {
+    strikes: ChainRow[];
+  };
+  return { expiration, strikes: chain.strikes };
+}
+
+/** The Trade page's address with a contract already picked. */
+export function tradeUrl(contract: {
+  underlying: string;
+  expiration: string;
+  strike: string;
+  type?: 'call' | 'put';
+}) {
+  const search = new URLSearchParams({
+    underlying: contract.underlying,
+    expiration: contract.expiration,
+    type: contract.type ?? 'call',
+    strike: contract.strike,
+  });
+  return `/trade?${search}`;
+}

@@ -32,6 +32,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   light: {
     '--mantine-color-dimmed': '#495057',
     '--mantine-color-placeholder': '#6b7178',
+    // Field errors and invalid inputs in a red that reads on white.
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
   },
   dark: {},
 });

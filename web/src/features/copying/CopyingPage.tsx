@@ -17,6 +17,7 @@ import { useState } from 'react';
 import { messageOf } from '../../api/client';
 import { AnchorLink, ButtonLink } from '../../components/links';
 import { EmptyState, QueryView } from '../../components/states';
+import { TONE } from '../../components/tones';
 import { useNow } from '../../hooks/useChangedRows';
 import { copyExplanation, OUTCOME_LABEL } from '../../lib/copy-reasons';
 import { contractName, countdown, easternTime, price, quantity, relativeTime } from '../../lib/format';
@@ -74,7 +75,7 @@ function settingsInWords(subscription: Subscription): string[] {
   ];
 }
 
-const STATUS_LOOK = { active: 'green.9', paused: 'gray.8', cancelled: 'gray.8' } as const;
+const STATUS_LOOK = { active: TONE.good, paused: TONE.neutral, cancelled: TONE.neutral } as const;
 
 function SubscriptionCard({
   subscription,

@@ -1,13 +1,12 @@
 import { Badge } from '@mantine/core';
 import type { OrderStatus } from '../../../../src/domain/shared-types';
+import { TONE } from '../../components/tones';
 
-/** Dark enough to read at a badge's small size on white and on a striped row. */
-const TONE = { working: '#1864ab', done: '#1b7a3d', neutral: '#495057', refused: '#b3261e' };
 
 const LOOK: Record<OrderStatus, { label: string; color: string }> = {
   pending: { label: 'Working', color: TONE.working },
   partial: { label: 'Partly filled', color: TONE.working },
-  filled: { label: 'Filled', color: TONE.done },
+  filled: { label: 'Filled', color: TONE.good },
   cancelled: { label: 'Cancelled', color: TONE.neutral },
   rejected: { label: 'Rejected', color: TONE.refused },
 };
