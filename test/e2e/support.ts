@@ -49,7 +49,7 @@ export type Journey = {
 
 export async function startJourney(
   t: TestDatabase,
-  options: { approvalWindowMs?: number } = {},
+  options: { approvalWindowMs?: number; env?: Record<string, string> } = {},
 ): Promise<Journey> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -67,7 +67,9 @@ export async function startJourney(
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     WORKER_CONCURRENCY: '2',
+    ...options.env,
   });
+  const { approvalWindowMs } = options;
   const log = createLogger(config);
   const [browser, server] = await Promise.all([
     launchBrowser(),
@@ -75,12 +77,10 @@ export async function startJourney(
       config,
       log,
       startables: [jobWorkers()],
-      buildTrading: (db) =>
-        buildTradingDeps({
-          db,
-          config,
-          ...(options.approvalWindowMs ? { copy: { approvalWindowMs: options.approvalWindowMs } } : {}),
-        }),
+      // Brokers as configured, unless the approval window is shortened for the test.
+      buildTrading: approvalWindowMs
+        ? (db) => buildTradingDeps({ db, config, copy: { approvalWindowMs } })
+        : undefined,
     }) as Promise<RunningServer>,
   ]);
   return {

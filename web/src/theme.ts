@@ -1,4 +1,4 @@
-import { Anchor, type CSSVariablesResolver, createTheme, Modal, NavLink, Notification } from '@mantine/core';
+import { Alert, Anchor, type CSSVariablesResolver, createTheme, Modal, NavLink, Notification } from '@mantine/core';
 
 /**
  * One component library (Mantine), one theme. Shades are chosen for contrast (WCAG AA against
@@ -16,6 +16,8 @@ export const theme = createTheme({
   respectReducedMotion: true,
   components: {
     // Links inside text are underlined: told apart from the words around them without colour.
+    // An alert's title in the text colour: its tint shows the kind, the words must read on it.
+    Alert: Alert.extend({ styles: { label: { color: 'var(--mantine-color-text)' } } }),
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
     // The dialogs' × button, named for screen readers; Escape closes them too.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
