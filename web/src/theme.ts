@@ -1,4 +1,12 @@
-import { Alert, Anchor, type CSSVariablesResolver, createTheme, Modal, NavLink, Notification } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  type CSSVariablesResolver,
+  createTheme,
+  Modal,
+  NavLink,
+  Notification,
+} from '@mantine/core';
 
 /**
  * One component library (Mantine), one theme. Shades are chosen for contrast (WCAG AA against

@@ -2,7 +2,6 @@ import { Badge } from '@mantine/core';
 import type { OrderStatus } from '../../../../src/domain/shared-types';
 import { TONE } from '../../components/tones';
 
-
 const LOOK: Record<OrderStatus, { label: string; color: string }> = {
   pending: { label: 'Working', color: TONE.working },
   partial: { label: 'Partly filled', color: TONE.working },

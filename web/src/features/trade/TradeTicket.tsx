@@ -202,15 +202,15 @@ export const TradeTicket = forwardRef<HTMLDivElement, { contract: TicketContract
   function TradeTicket({ contract }, ref) {
     return (
       <Paper
-      withBorder
-      p="md"
-      radius="md"
-      ref={ref}
-      component="section"
-      aria-labelledby="ticket-heading"
-      // Scrolled to on a phone: its heading clears the fixed header.
-      style={{ scrollMarginTop: 72 }}
-    >
+        withBorder
+        p="md"
+        radius="md"
+        ref={ref}
+        component="section"
+        aria-labelledby="ticket-heading"
+        // Scrolled to on a phone: its heading clears the fixed header.
+        style={{ scrollMarginTop: 72 }}
+      >
         <Title order={2} size="h3" id="ticket-heading" mb="xs" tabIndex={-1}>
           {contract ? `Buy ${contractName(contract)}` : 'Ticket'}
         </Title>
