@@ -6,8 +6,8 @@ import { defineConfig } from 'vite';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
-/** The API the dev server forwards `/api` to: the Node server started by `npm run dev`. */
-const API_TARGET = 'http://localhost:3000';
+/** The API the dev server forwards `/api` to: the Node server `npm run dev` starts (on PORT). */
+const API_TARGET = `http://localhost:${process.env.PORT ?? '3000'}`;
 
 export default defineConfig({
   root: webRoot,

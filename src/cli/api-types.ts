@@ -66,9 +66,8 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   }
 }
 
-/** Whether the API serves `path` (a feature another branch adds: its tests wait for it). */
-export async function apiHasPath(path: string): Promise<boolean> {
+/** The paths the API serves (features other branches add: their tests wait for them). */
+export async function apiPaths(): Promise<ReadonlySet<string>> {
   const document = await buildOpenApiDocument();
-  const paths = document.paths as Record<string, unknown> | undefined;
-  return paths !== undefined && Object.hasOwn(paths, path);
+  return new Set(Object.keys((document.paths as Record<string, unknown> | undefined) ?? {}));
 }

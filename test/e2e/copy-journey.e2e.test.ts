@@ -23,6 +23,7 @@ import {
   screenshot,
   seedUser,
   startJourney,
+  tradersListAvailable,
   tradeUrl,
 } from './support';
 
@@ -154,6 +155,16 @@ describe('copying a trader, seen from both sides', () => {
     { timeout: JOURNEY_TIMEOUT_MS },
     () => followTheTrader(false),
   );
+
+  // Runs once the API lists traders (GET /api/traders): the Traders page then shows the list
+  // instead of the profile-link form (TraderDirectory in web/src/features/traders/TradersPage.tsx).
+  it.skipIf(!tradersListAvailable)('finds the trader in the list on the Traders page', async () => {
+    const page = subscriberSide.page;
+    await page.goto('/traders');
+    await expectHeading(page, 'Traders');
+    await page.getByRole('link', { name: trader.name }).first().click();
+    await expectHeading(page, trader.name);
+  });
 
   it('threw no uncaught error in either page', () => {
     expect([...traderSide.errors, ...subscriberSide.errors]).toEqual([]);

@@ -78,7 +78,8 @@ describe('the ticket on a phone', () => {
     await ticket.getByText(/^2 × .* estimated cost$/).waitFor();
     await expectNoHorizontalScroll(page);
     await expectAccessible(page, 'trade on a phone');
-    await screenshot(page, 'trade-phone');
+    // What the phone shows: the ticket just brought into view.
+    await screenshot(page, 'trade-phone', { fullPage: false });
 
     await buy.click();
     const position = page.locator('section[aria-labelledby="positions-heading"] tbody tr').first();

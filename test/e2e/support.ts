@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { apiHasPath } from '../../src/cli/api-types';
+import { apiPaths } from '../../src/cli/api-types';
 import { loadConfig } from '../../src/config';
 import { enqueue } from '../../src/jobs/queue';
 import { jobWorkers } from '../../src/jobs/worker-startable';
@@ -35,8 +35,9 @@ export const SETUP_TIMEOUT_MS = 180_000;
  * Features other branches bring, probed in the API's own document: their journeys run by
  * themselves once the routes exist.
  */
-export const liveEventsAvailable = await apiHasPath('/api/events');
-export const tradersListAvailable = await apiHasPath('/api/traders');
+const servedPaths = await apiPaths();
+export const liveEventsAvailable = servedPaths.has('/api/events');
+export const tradersListAvailable = servedPaths.has('/api/traders');
 
 export type Journey = {
   baseUrl: string;
@@ -210,12 +211,20 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 }
 
 /** A screenshot kept under test-results/e2e (CI keeps the folder). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
   // Toasts of earlier steps would cover the header.
   for (const dismiss of await page.getByRole('button', { name: 'Dismiss message' }).all()) {
     await dismiss.click().catch(() => undefined);
   }
-  await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true, timeout: 10_000 });
+  await page.screenshot({
+    path: join(RESULTS_DIR, `${name}.png`),
+    fullPage: options.fullPage ?? true,
+    timeout: 10_000,
+  });
 }
 
 /** A page's main heading. */

@@ -110,9 +110,19 @@ describe('trading from the browser, start to finish', () => {
     await row.getByRole('cell', { name: '4', exact: true }).waitFor();
     await screenshot(page, 'trade');
 
-    // Sell 1 of 4, then the rest.
+    // The dialog keeps focus inside, and Escape closes it, handing focus back.
     await row.getByRole('button', { name: /^Close / }).click();
     let close = page.getByRole('dialog', { name: /^Close AAPL/ });
+    await close.getByText('4 of 4 available to close.').waitFor();
+    for (let step = 0; step < 12; step++) await page.keyboard.press('Tab');
+    expect(await close.evaluate((dialog) => dialog.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await close.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Close');
+
+    // Sell 1 of 4, then the rest.
+    await row.getByRole('button', { name: /^Close / }).click();
+    close = page.getByRole('dialog', { name: /^Close AAPL/ });
     await close.getByText('4 of 4 available to close.').waitFor();
     await expectAccessible(page, 'the close dialog');
     await close.getByLabel('Contracts to sell').fill('1');
@@ -120,7 +130,7 @@ describe('trading from the browser, start to finish', () => {
     await close.waitFor({ state: 'hidden' });
     await row.getByRole('cell', { name: '3', exact: true }).waitFor();
     // Focus went back to the button that opened the dialog.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Close');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Close');
 
     await row.getByRole('button', { name: /^Close / }).click();
     close = page.getByRole('dialog', { name: /^Close AAPL/ });

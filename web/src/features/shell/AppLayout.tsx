@@ -89,9 +89,20 @@ function Bell() {
       <Popover.Target>
         <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Notifications, ${unread} unread`}>
           <Indicator label={unread} size={16} disabled={unread === 0} color="red.9">
-            <span aria-hidden="true" style={{ fontSize: 18 }}>
-              🔔
-            </span>
+            <svg
+              width="20"
+              height="20"
+              viewBox="0 0 24 24"
+              aria-hidden="true"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            >
+              <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+              <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+            </svg>
           </Indicator>
         </ActionIcon>
       </Popover.Target>
