@@ -4,41 +4,33 @@
  * account, sync its balances, disconnect it.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../helpers/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports';
 import {
   type ApiUser,
   expectAccessible,
   expectHeading,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
-  startJourney,
+  useJourney,
 } from './support';
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney({
+  env: { BROKER: 'snaptrade-sim', SNAPTRADE_SIM_PORT: String(await freePort()) },
+});
 let kim: ApiUser;
 let opened: OpenedPage;
 let page: Page;
 
 beforeAll(async () => {
-  journey = await startJourney(t, {
-    env: { BROKER: 'snaptrade-sim', SNAPTRADE_SIM_PORT: String(await freePort()) },
-  });
   kim = await seedUser(journey, 'kim');
   opened = await openPage(journey, kim);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 describe('a brokerage through the Connection Portal', () => {
   it('connects, selects, syncs and disconnects the account', { timeout: JOURNEY_TIMEOUT_MS }, async () => {

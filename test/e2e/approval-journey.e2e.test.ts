@@ -7,8 +7,7 @@
  * seen within the test; the lapse job is run at once rather than at its next minute.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../helpers/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiUser,
   eventually,
@@ -16,20 +15,18 @@ import {
   expectHeading,
   firstChain,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   liveEventsAvailable,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
-  startJourney,
+  useJourney,
 } from './support';
 
 const APPROVAL_WINDOW_MS = 12_000;
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney({ approvalWindowMs: APPROVAL_WINDOW_MS });
 let trader: ApiUser;
 let subscriber: ApiUser;
 let opened: OpenedPage;
@@ -37,7 +34,6 @@ let page: Page;
 let contract: { underlying: string; optionType: 'call'; strike: string; expiration: string };
 
 beforeAll(async () => {
-  journey = await startJourney(t, { approvalWindowMs: APPROVAL_WINDOW_MS });
   [trader, subscriber] = await Promise.all([
     seedUser(journey, 'tom', { trader: true, paper: true }),
     seedUser(journey, 'sue', { paper: true }),
@@ -49,10 +45,6 @@ beforeAll(async () => {
   opened = await openPage(journey, subscriber);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 const traderBuys = (quantity: number) => trader.post('/api/orders', { side: 'BTO', ...contract, quantity });
 

@@ -5,8 +5,7 @@
  * follow without a reload; until then the same journey runs with reloads.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../helpers/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiUser,
   eventually,
@@ -15,27 +14,24 @@ import {
   firstChain,
   goTo,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   liveEventsAvailable,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
-  startJourney,
   tradersListAvailable,
   tradeUrl,
+  useJourney,
 } from './support';
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney();
 let trader: ApiUser;
 let subscriber: ApiUser;
 let traderSide: OpenedPage;
 let subscriberSide: OpenedPage;
 
 beforeAll(async () => {
-  journey = await startJourney(t);
   [trader, subscriber] = await Promise.all([
     seedUser(journey, 'tess', { trader: true, paper: true }),
     seedUser(journey, 'sam', { paper: true }),
@@ -45,10 +41,6 @@ beforeAll(async () => {
     openPage(journey, subscriber),
   ]);
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 const openRow = (page: Page) => page.locator('section[aria-labelledby="positions-heading"] tbody tr').first();
 

@@ -11,18 +11,16 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationEvent, OrderEvent } from '../../src/domain/live-events';
-import { useTestDatabase } from '../helpers/db';
 import {
   type ApiUser,
   firstChain,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   liveEventsAvailable,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   seedUser,
-  startJourney,
+  useJourney,
 } from './support';
 
 type Stream = { lastEventId: string | undefined; response: ServerResponse };
@@ -65,15 +63,13 @@ async function startStreamStandIn(
   return { url: `http://127.0.0.1:${port}`, streams, server };
 }
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney();
 let lee: ApiUser;
 let opened: OpenedPage;
 let page: Page;
 let standIn: Awaited<ReturnType<typeof startStreamStandIn>>;
 
 beforeAll(async () => {
-  journey = await startJourney(t);
   lee = await seedUser(journey, 'lee', { paper: true });
   standIn = await startStreamStandIn(journey.baseUrl);
   opened = await openPage(journey, lee);
@@ -83,7 +79,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const stream of standIn?.streams ?? []) stream.response.destroy();
   standIn?.server.close();
-  await journey?.stop();
 }, 30_000);
 
 /** One server-sent event as the contract writes it. */

@@ -4,40 +4,32 @@
  * shown beside the field it concerns, in the API's words.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../helpers/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiUser,
   expectAccessible,
   expectHeading,
   firstChain,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
-  startJourney,
   tradeUrl,
+  useJourney,
 } from './support';
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney();
 let ada: ApiUser;
 let opened: OpenedPage;
 let page: Page;
 
 beforeAll(async () => {
-  journey = await startJourney(t);
   ada = await seedUser(journey, 'ada', { paper: true });
   opened = await openPage(journey, ada);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 const ticket = () => page.locator('section[aria-labelledby="ticket-heading"]');
 const orders = () => page.locator('section[aria-labelledby="orders-heading"]');

@@ -3,40 +3,32 @@
  * least 44 px tall, picking a strike brings the ticket into view, and an order goes through.
  */
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../helpers/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiUser,
   expectAccessible,
   expectHeading,
   expectNoHorizontalScroll,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   type OpenedPage,
   openPage,
   PHONE,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
-  startJourney,
+  useJourney,
 } from './support';
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney();
 let bea: ApiUser;
 let opened: OpenedPage;
 let page: Page;
 
 beforeAll(async () => {
-  journey = await startJourney(t);
   bea = await seedUser(journey, 'bea', { paper: true });
   opened = await openPage(journey, bea, PHONE);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 const MIN_TAP_PX = 44;
 

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { apiPaths } from '../../src/cli/api-types';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { enqueue } from '../../src/jobs/queue';
 import { jobWorkers } from '../../src/jobs/worker-startable';
@@ -20,7 +19,7 @@ import { buildTradingDeps } from '../../src/runtime';
 import { type RunningServer, startServer } from '../../src/server';
 import { HttpClient, newCredentials } from '../helpers/app';
 import { launchBrowser } from '../helpers/browser';
-import type { TestDatabase } from '../helpers/db';
+import { type TestDatabase, useTestDatabase } from '../helpers/db';
 import { freePort } from '../helpers/ports';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,10 +31,10 @@ export const JOURNEY_TIMEOUT_MS = 90_000;
 export const SETUP_TIMEOUT_MS = 180_000;
 
 /**
- * Features other branches bring, probed in the API's own document: their journeys run by
- * themselves once the routes exist.
+ * Features other branches bring, probed in the API's own document (read once by the global
+ * setup): their journeys run by themselves once the routes exist.
  */
-const servedPaths = await apiPaths();
+const servedPaths = new Set(inject('apiPaths'));
 export const liveEventsAvailable = servedPaths.has('/api/events');
 export const tradersListAvailable = servedPaths.has('/api/traders');
 
@@ -98,6 +97,23 @@ export async function startJourney(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A journey for the calling test file: its own database, the server and a browser, started
+ * before the file's tests and stopped after them. Call at the top level of the file; the
+ * returned object is filled in once started.
+ */
+export function useJourney(options: Parameters<typeof startJourney>[1] = {}): Journey {
+  const t = useTestDatabase();
+  const journey = {} as Journey;
+  beforeAll(async () => {
+    Object.assign(journey, await startJourney(t, options));
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await journey.stop?.();
+  }, 30_000);
+  return journey;
 }
 
 export type Json = Record<string, unknown>;

@@ -4,37 +4,29 @@
  * the cent. Every page on the way passes the accessibility check.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newCredentials } from '../helpers/app';
-import { useTestDatabase } from '../helpers/db';
 import {
   expectAccessible,
   expectHeading,
   goTo,
   JOURNEY_TIMEOUT_MS,
-  type Journey,
   type OpenedPage,
   openPage,
   SETUP_TIMEOUT_MS,
   screenshot,
   signedDollars,
-  startJourney,
+  useJourney,
 } from './support';
 
-const t = useTestDatabase();
-let journey: Journey;
+const journey = useJourney();
 let opened: OpenedPage;
 let page: Page;
 
 beforeAll(async () => {
-  journey = await startJourney(t);
   opened = await openPage(journey, null);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await journey?.stop();
-}, 30_000);
 
 type Order = { side: string; filledQuantity: number; filledPrice: string | null; status: string };
 type ClosedPosition = { id: string; realizedPnl: string; averageEntryPrice: string; orders: Order[] };

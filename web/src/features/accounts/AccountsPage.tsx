@@ -16,7 +16,8 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { messageOf } from '../../api/client';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
+import { announcedError } from '../../components/form-errors';
 import { EmptyState, QueryView } from '../../components/states';
 import { money, relativeTime } from '../../lib/format';
 import {
@@ -32,29 +33,20 @@ import {
 
 function PaperAccountForm({ onDone }: { onDone: () => void }) {
   const queryClient = useQueryClient();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
   const form = useForm({ initialValues: { name: 'Paper trading', startingBalance: '100000' } });
-  const submit = form.onSubmit(async (values) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      const account = await openPaperAccount({
-        name: values.name.trim(),
-        startingBalance: values.startingBalance.trim(),
-      });
-      await queryClient.invalidateQueries({ queryKey: accountKeys.all });
-      notifications.show({
-        title: 'Paper account open',
-        message: `${account.accountName ?? 'Paper'} with ${money(account.balance)}${account.isSelected ? ', selected for trading' : ''}`,
-        color: 'teal',
-      });
-      onDone();
-    } catch (error) {
-      setFormError(placeApiError(form, error));
-    } finally {
-      setPending(false);
-    }
+  const { pending, formError, submit: send } = useApiSubmit(form);
+  const submit = send(async (values) => {
+    const account = await openPaperAccount({
+      name: values.name.trim(),
+      startingBalance: values.startingBalance.trim(),
+    });
+    await queryClient.invalidateQueries({ queryKey: accountKeys.all });
+    notifications.show({
+      title: 'Paper account open',
+      message: `${account.accountName ?? 'Paper'} with ${money(account.balance)}${account.isSelected ? ', selected for trading' : ''}`,
+      color: 'teal',
+    });
+    onDone();
   });
   return (
     <form onSubmit={submit} aria-busy={pending}>
@@ -67,11 +59,7 @@ function PaperAccountForm({ onDone }: { onDone: () => void }) {
           {...announcedError}
           {...form.getInputProps('startingBalance')}
         />
-        {formError ? (
-          <Alert color="red" variant="light" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormAlert error={formError} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
             Not now

@@ -1,9 +1,9 @@
-import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { Button, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
+import { announcedError } from '../../components/form-errors';
 import { AnchorLink } from '../../components/links';
 import { AuthLayout } from './AuthLayout';
 import { meKey, meQuery, signIn } from './api';
@@ -11,23 +11,14 @@ import { meKey, meQuery, signIn } from './api';
 export function SignInPage({ redirectTo }: { redirectTo: string | undefined }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [pending, setPending] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({ initialValues: { email: '', password: '' } });
+  const { pending, formError, submit: send } = useApiSubmit(form);
 
-  const submit = form.onSubmit(async (values) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      await signIn({ email: values.email.trim(), password: values.password });
-      queryClient.removeQueries({ queryKey: meKey });
-      await queryClient.fetchQuery(meQuery());
-      await navigate({ to: redirectTo?.startsWith('/') ? redirectTo : '/' });
-    } catch (error) {
-      setFormError(placeApiError(form, error));
-    } finally {
-      setPending(false);
-    }
+  const submit = send(async (values) => {
+    await signIn({ email: values.email.trim(), password: values.password });
+    queryClient.removeQueries({ queryKey: meKey });
+    await queryClient.fetchQuery(meQuery());
+    await navigate({ to: redirectTo?.startsWith('/') ? redirectTo : '/' });
   });
 
   return (
@@ -57,11 +48,7 @@ export function SignInPage({ redirectTo }: { redirectTo: string | undefined }) {
             {...announcedError}
             {...form.getInputProps('password')}
           />
-          {formError ? (
-            <Alert color="red" variant="light" role="alert">
-              {formError}
-            </Alert>
-          ) : null}
+          <FormAlert error={formError} />
           <Button type="submit" fullWidth disabled={pending}>
             {pending ? 'Signing in…' : 'Sign in'}
           </Button>

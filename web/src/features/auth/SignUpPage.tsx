@@ -1,9 +1,9 @@
-import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { Button, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
+import { announcedError } from '../../components/form-errors';
 import { AnchorLink } from '../../components/links';
 import { AuthLayout } from './AuthLayout';
 import { meKey, meQuery, signUp } from './api';
@@ -15,24 +15,15 @@ const PASSWORD_MAX_LENGTH = 128;
 export function SignUpPage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [pending, setPending] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
   const form = useForm({ initialValues: { name: '', email: '', password: '' } });
+  const { pending, formError, submit: send } = useApiSubmit(form);
 
-  const submit = form.onSubmit(async (values) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      // Signing up also signs in: the answer carries the session cookie.
-      await signUp({ name: values.name.trim(), email: values.email.trim(), password: values.password });
-      queryClient.removeQueries({ queryKey: meKey });
-      await queryClient.fetchQuery(meQuery());
-      await navigate({ to: '/' });
-    } catch (error) {
-      setFormError(placeApiError(form, error));
-    } finally {
-      setPending(false);
-    }
+  const submit = send(async (values) => {
+    // Signing up also signs in: the answer carries the session cookie.
+    await signUp({ name: values.name.trim(), email: values.email.trim(), password: values.password });
+    queryClient.removeQueries({ queryKey: meKey });
+    await queryClient.fetchQuery(meQuery());
+    await navigate({ to: '/' });
   });
 
   return (
@@ -72,11 +63,7 @@ export function SignUpPage() {
             {...announcedError}
             {...form.getInputProps('password')}
           />
-          {formError ? (
-            <Alert color="red" variant="light" role="alert">
-              {formError}
-            </Alert>
-          ) : null}
+          <FormAlert error={formError} />
           <Button type="submit" fullWidth disabled={pending}>
             {pending ? 'Creating account…' : 'Create account'}
           </Button>

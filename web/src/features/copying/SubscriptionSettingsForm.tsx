@@ -1,7 +1,7 @@
-import { Alert, Button, Group, NumberInput, Paper, Stack, Switch, Text } from '@mantine/core';
+import { Button, Group, NumberInput, Paper, Stack, Switch, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
+import { announcedError } from '../../components/form-errors';
 import type { SubscriptionSettingsInput } from './api';
 
 export type SettingsValues = {
@@ -88,18 +88,9 @@ export function SubscriptionSettingsForm({
   onCancel?: () => void;
 }) {
   const form = useForm<SettingsValues>({ initialValues: initial });
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const submit = form.onSubmit(async (values) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      await onSubmit(toSettingsInput(values));
-    } catch (error) {
-      setFormError(placeApiError(form, error, FIELD_ALIASES));
-    } finally {
-      setPending(false);
-    }
+  const { pending, formError, submit: send } = useApiSubmit(form, FIELD_ALIASES);
+  const submit = send(async (values) => {
+    await onSubmit(toSettingsInput(values));
   });
   return (
     <form onSubmit={submit} aria-busy={pending}>
@@ -138,11 +129,7 @@ export function SubscriptionSettingsForm({
           {...form.getInputProps('maxDailyTrades')}
         />
         <Preview values={form.values} />
-        {formError ? (
-          <Alert color="red" variant="light" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormAlert error={formError} />
         <Group justify="flex-end">
           {onCancel ? (
             <Button variant="default" onClick={onCancel}>

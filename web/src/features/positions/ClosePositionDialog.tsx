@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Code,
   Fieldset,
@@ -14,9 +13,10 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
 import { Pnl } from '../../components/figures';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { announcedError } from '../../components/form-errors';
 import { notional, unrealisedPnl } from '../../lib/decimal';
 import { contractName, money, price, quantity } from '../../lib/format';
 import { accountKeys } from '../accounts/api';
@@ -47,8 +47,6 @@ function CloseForm({
       .filter((order) => order.side === 'STC' && isWorking(order))
       .reduce((sum, order) => sum + (order.quantity - order.filledQuantity), 0) ?? 0;
   const available = availableToClose(position, committed);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
   const form = useForm({
     initialValues: {
       quantity: position.openQuantity as number | string,
@@ -56,6 +54,7 @@ function CloseForm({
       limitPrice: '',
     },
   });
+  const { pending, formError, setFormError, submit: send } = useApiSubmit(form);
   // The detail arrives after the dialog opens: start once at everything that is available.
   const started = useRef(false);
   useEffect(() => {
@@ -70,37 +69,29 @@ function CloseForm({
   const proceeds = Number.isInteger(count) ? notional(perShare, count) : null;
   const pnl = Number.isInteger(count) ? unrealisedPnl(perShare, position.averageEntryPrice, count) : null;
 
-  const submit = form.onSubmit(async (values) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      const order = await placeOrder({
-        side: 'STC',
-        positionId: position.id,
-        quantity: Number(values.quantity),
-        orderType: values.orderType,
-        ...(values.orderType === 'Limit' ? { limitPrice: values.limitPrice.trim() } : {}),
-      });
-      await Promise.all(
-        [orderKeys.all, positionKeys.all, accountKeys.all].map((queryKey) =>
-          queryClient.invalidateQueries({ queryKey }),
-        ),
-      );
-      if (order.status === 'rejected') {
-        setFormError(order.statusReason ?? 'The broker rejected the order');
-        return;
-      }
-      notifications.show({
-        title: order.status === 'filled' ? 'Sold' : 'Sell order working',
-        message: `${quantity(order.filledQuantity)} of ${quantity(order.quantity)} sold · ${contractName(order)}`,
-        color: 'teal',
-      });
-      onDone();
-    } catch (error) {
-      setFormError(placeApiError(form, error));
-    } finally {
-      setPending(false);
+  const submit = send(async (values) => {
+    const order = await placeOrder({
+      side: 'STC',
+      positionId: position.id,
+      quantity: Number(values.quantity),
+      orderType: values.orderType,
+      ...(values.orderType === 'Limit' ? { limitPrice: values.limitPrice.trim() } : {}),
+    });
+    await Promise.all(
+      [orderKeys.all, positionKeys.all, accountKeys.all].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+    if (order.status === 'rejected') {
+      setFormError(order.statusReason ?? 'The broker rejected the order');
+      return;
     }
+    notifications.show({
+      title: order.status === 'filled' ? 'Sold' : 'Sell order working',
+      message: `${quantity(order.filledQuantity)} of ${quantity(order.quantity)} sold · ${contractName(order)}`,
+      color: 'teal',
+    });
+    onDone();
   });
 
   return (
@@ -161,11 +152,7 @@ function CloseForm({
             Estimated realised P&amp;L: <Pnl value={pnl} />
           </Text>
         </Stack>
-        {formError ? (
-          <Alert color="red" variant="light" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormAlert error={formError} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
             Keep it

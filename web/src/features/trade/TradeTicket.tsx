@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Code,
   Divider,
@@ -16,9 +15,10 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { forwardRef, useState } from 'react';
+import { forwardRef } from 'react';
 import type { OrderType } from '../../../../src/domain/shared-types';
-import { announcedError, placeApiError } from '../../components/form-errors';
+import { FormAlert, useApiSubmit } from '../../components/api-form';
+import { announcedError } from '../../components/form-errors';
 import { ButtonLink } from '../../components/links';
 import { EmptyState, SkeletonRows } from '../../components/states';
 import { formatUnits, notional, parseUnits } from '../../lib/decimal';
@@ -54,8 +54,6 @@ function TicketForm({ contract }: { contract: TicketContract }) {
   const queryClient = useQueryClient();
   const accounts = useQuery(accountsQuery());
   const account = selectedAccount(accounts.data);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
   const form = useForm({
     initialValues: {
       quantity: 1 as number | string,
@@ -64,6 +62,7 @@ function TicketForm({ contract }: { contract: TicketContract }) {
       stopPrice: '',
     },
   });
+  const { pending, formError, setFormError, submit: send } = useApiSubmit(form);
   const { values } = form;
   const count = Number(values.quantity);
   const perShare = estimatePerShare(values, contract.ask);
@@ -73,43 +72,35 @@ function TicketForm({ contract }: { contract: TicketContract }) {
   const after = costUnits !== null && powerUnits !== null ? formatUnits(powerUnits - costUnits) : null;
   const short = after?.startsWith('-');
 
-  const submit = form.onSubmit(async (input) => {
-    setPending(true);
-    setFormError(null);
-    try {
-      const order = await placeOrder({
-        side: 'BTO',
-        underlying: contract.underlying,
-        optionType: contract.optionType,
-        strike: contract.strike,
-        expiration: contract.expiration,
-        quantity: Number(input.quantity),
-        orderType: input.orderType,
-        ...(needsLimit(input.orderType) ? { limitPrice: input.limitPrice.trim() } : {}),
-        ...(needsStop(input.orderType) ? { stopPrice: input.stopPrice.trim() } : {}),
-      });
-      await Promise.all(
-        [orderKeys.all, positionKeys.all, accountKeys.all].map((queryKey) =>
-          queryClient.invalidateQueries({ queryKey }),
-        ),
-      );
-      if (order.status === 'rejected') {
-        setFormError(`The broker rejected the order: ${order.statusReason ?? 'no reason given'}`);
-        return;
-      }
-      notifications.show({
-        title: order.status === 'filled' ? 'Bought' : 'Order working',
-        message:
-          order.status === 'filled'
-            ? `${quantity(order.filledQuantity)} × ${contractName(order)} at ${price(order.filledPrice)}`
-            : `${order.orderType} order for ${quantity(order.quantity)} × ${contractName(order)} is at the broker`,
-        color: 'teal',
-      });
-    } catch (error) {
-      setFormError(placeApiError(form, error));
-    } finally {
-      setPending(false);
+  const submit = send(async (input) => {
+    const order = await placeOrder({
+      side: 'BTO',
+      underlying: contract.underlying,
+      optionType: contract.optionType,
+      strike: contract.strike,
+      expiration: contract.expiration,
+      quantity: Number(input.quantity),
+      orderType: input.orderType,
+      ...(needsLimit(input.orderType) ? { limitPrice: input.limitPrice.trim() } : {}),
+      ...(needsStop(input.orderType) ? { stopPrice: input.stopPrice.trim() } : {}),
+    });
+    await Promise.all(
+      [orderKeys.all, positionKeys.all, accountKeys.all].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+    if (order.status === 'rejected') {
+      setFormError(`The broker rejected the order: ${order.statusReason ?? 'no reason given'}`);
+      return;
     }
+    notifications.show({
+      title: order.status === 'filled' ? 'Bought' : 'Order working',
+      message:
+        order.status === 'filled'
+          ? `${quantity(order.filledQuantity)} × ${contractName(order)} at ${price(order.filledPrice)}`
+          : `${order.orderType} order for ${quantity(order.quantity)} × ${contractName(order)} is at the broker`,
+      color: 'teal',
+    });
   });
 
   if (accounts.isPending) return <SkeletonRows rows={4} label="Loading your account" />;
@@ -184,11 +175,7 @@ function TicketForm({ contract }: { contract: TicketContract }) {
             {short ? ' (not enough)' : ''}
           </Text>
         </Stack>
-        {formError ? (
-          <Alert color="red" variant="light" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormAlert error={formError} />
         <Button type="submit" size="md" disabled={pending}>
           {pending ? 'Sending…' : `Buy to open`}
         </Button>
