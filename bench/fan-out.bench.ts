@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { PaperBroker } from '../src/broker/paper/paper-broker';
-import { createFixedQuotes } from '../src/broker/paper/quotes';
+import { createFixedQuotes, createQuoteModel } from '../src/broker/paper/quotes';
 import type { BatchOrder, Broker, PlaceOrderResult } from '../src/broker/port';
 import { createBrokerRegistry } from '../src/broker/registry';
 import { loadConfig } from '../src/config';
@@ -22,6 +22,7 @@ import { runMigrations } from '../src/db/migrate';
 import { startWorker } from '../src/jobs/runner';
 import { buildTasks } from '../src/jobs/tasks';
 import { createMailer } from '../src/mail/mailer';
+import { createPaperMarketData } from '../src/market-data/paper';
 import type { ServiceContext } from '../src/services/context';
 import { DEFAULT_COPY_SETTINGS, type TradingDeps } from '../src/services/trading/deps';
 import { placeBto } from '../src/services/trading/place-bto';
@@ -121,6 +122,7 @@ export async function run(): Promise<Figure[]> {
   const { wrapped, meter } = timed(paper);
   const trading: TradingDeps = {
     brokers: createBrokerRegistry({ paper: wrapped, encryptionKey: config.encryptionKey }),
+    marketData: createPaperMarketData({ model: createQuoteModel({ seed: 'bench' }), quotes }),
     encryptionKey: config.encryptionKey,
     copy: DEFAULT_COPY_SETTINGS,
   };

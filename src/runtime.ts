@@ -21,6 +21,8 @@ import { CRON, type PeriodicJob } from './jobs/catalogue';
 import { buildTasks } from './jobs/tasks';
 import type { Logger } from './logger';
 import { createMailer, type Mailer } from './mail/mailer';
+import { createPaperMarketData } from './market-data/paper';
+import type { MarketData } from './market-data/port';
 import { type ServiceContext, systemClock, systemContext } from './services/context';
 import {
   type CopySettings,
@@ -186,16 +188,17 @@ export function buildTradingDeps(options: {
   config: Pick<Config, 'encryptionKey' | 'paperQuoteSeed'> & Partial<Pick<Config, 'copyClaimTimeoutMs'>>;
   now?: () => Date;
   quotes?: QuoteSource;
+  marketData?: MarketData;
   snaptrade?: { broker: Broker; connector: SnapTradeConnector; consumerKey: string };
   copy?: Partial<CopySettings>;
 }): TradingDeps & { paper: PaperBroker } {
-  const paper = new PaperBroker({
-    db: options.db,
-    quotes: options.quotes ?? createQuoteModel({ seed: options.config.paperQuoteSeed }),
-    now: options.now,
-  });
+  const model = createQuoteModel({ seed: options.config.paperQuoteSeed });
+  const quotes = options.quotes ?? model;
+  const paper = new PaperBroker({ db: options.db, quotes, now: options.now });
   return {
     paper,
+    // The paper broker's market until a data vendor is configured: the chain shows what paper fills at.
+    marketData: options.marketData ?? createPaperMarketData({ model, quotes }),
     brokers: createBrokerRegistry({
       paper,
       snaptrade: options.snaptrade?.broker,

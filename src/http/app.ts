@@ -18,6 +18,7 @@ import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
 import { ordersRouter } from './routes/orders';
 import { positionsRouter } from './routes/positions';
+import { quotesRouter } from './routes/quotes';
 import { subscriptionsRouter } from './routes/subscriptions';
 import { tradersRouter } from './routes/traders';
 import { webhooksRouter } from './routes/webhooks';
@@ -62,6 +63,7 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', accountsRouter(deps));
   app.route('/api', ordersRouter(deps));
   app.route('/api', positionsRouter(deps));
+  app.route('/api', quotesRouter(deps));
   app.route('/api', subscriptionsRouter(deps));
   app.route('/api', tradersRouter(deps));
   app.route('/api', copiesRouter(deps));

@@ -152,6 +152,11 @@ export class HttpClient {
     return this.cookies.get(name);
   }
 
+  /** Every cookie held, to hand the session to a real browser. */
+  allCookies(): Array<{ name: string; value: string }> {
+    return [...this.cookies].map(([name, value]) => ({ name, value }));
+  }
+
   private remember(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { apiPaths } from '../../src/cli/api-types';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
 import { ensureWebBuild } from '../../src/web-build';
@@ -18,6 +19,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
+    /** The paths the API's OpenAPI document lists: tests of features other branches bring wait for theirs. */
+    apiPaths: string[];
   }
 }
 
@@ -46,6 +49,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${template}`);
   await runMigrations(databaseUrl(adminUrl, template));
   await webBuild;
+  project.provide('apiPaths', [...(await apiPaths())]);
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
 

@@ -154,6 +154,28 @@ export function blackScholes({
     : discountedStrike * normalCdf(-d2) - spot * normalCdf(-d1);
 }
 
+/**
+ * The volatility at which Black–Scholes gives `price`, by bisection (the value rises with
+ * volatility, so the root is unique); null when no volatility in 0.1 %–500 % reaches the price,
+ * as for a price at or below the option's intrinsic value or without time left.
+ */
+export function impliedVolatility(
+  input: Omit<BlackScholesInput, 'volatility'> & { price: number },
+): number | null {
+  const { price, ...contract } = input;
+  const valueAt = (volatility: number) => blackScholes({ ...contract, volatility });
+  let low = 0.001;
+  let high = 5;
+  if (contract.years <= 0 || price <= valueAt(low) || price >= valueAt(high)) return null;
+  // 60 halvings take the bracket far below the precision a percentage with one decimal shows.
+  for (let step = 0; step < 60; step++) {
+    const middle = (low + high) / 2;
+    if (valueAt(middle) < price) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+}
+
 // ---- The simulated market --------------------------------------------------------------------
 
 const MINUTE_MS = 60_000;
@@ -184,6 +206,8 @@ export interface QuoteModel extends QuoteSource {
   underlyingPrice(ticker: string, at: Date): number;
   /** The volatility the model uses for a ticker, both for its walk and for pricing. */
   volatility(ticker: string): number;
+  /** The risk-free rate it prices with. */
+  readonly rate: number;
 }
 
 /**
@@ -224,6 +248,7 @@ export function createQuoteModel(options: QuoteModelOptions): QuoteModel {
   return {
     underlyingPrice,
     volatility: volatilityOf,
+    rate,
     quote(symbol, at) {
       const parsed = safeParseOccSymbol(symbol);
       if (!parsed.ok) return null;

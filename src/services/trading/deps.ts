@@ -1,5 +1,6 @@
 import type { BrokerRegistry } from '../../broker/registry';
 import type { SnapTradeAccountSummary, SnapTradeUserCredentials } from '../../broker/snaptrade/connections';
+import type { MarketData } from '../../market-data/port';
 
 /** The SnapTrade connection steps (registration, portal link, accounts) the services use. */
 export type SnapTradeConnector = {
@@ -13,6 +14,8 @@ export type SnapTradeConnector = {
 /** What the trading services need beyond the service context. */
 export type TradingDeps = {
   brokers: BrokerRegistry;
+  /** Listed contracts and their prices (the option chain), apart from any broker. */
+  marketData: MarketData;
   /** Absent when SnapTrade is not configured (BROKER=paper). */
   snaptrade?: SnapTradeConnector;
   /** Encrypts SnapTrade user secrets at rest. */

@@ -1,0 +1,13 @@
+/** The signed-in pages, in the order WEB.md gives them (Analytics arrives with part 2). */
+export const NAVIGATION = [
+  { to: '/trade', label: 'Trade' },
+  { to: '/copying', label: 'Copying' },
+  { to: '/traders', label: 'Traders' },
+  { to: '/history', label: 'History' },
+  { to: '/accounts', label: 'Accounts' },
+  { to: '/settings', label: 'Settings' },
+] as const;
+
+/** The phone's bottom bar holds the first three and a menu for the rest. */
+export const PHONE_BAR = NAVIGATION.slice(0, 3);
+export const PHONE_MORE = NAVIGATION.slice(3);
