@@ -21,6 +21,7 @@ import { CRON, type PeriodicJob } from './jobs/catalogue';
 import { buildTasks } from './jobs/tasks';
 import type { Logger } from './logger';
 import { type ServiceContext, systemClock, systemContext } from './services/context';
+import { type DeliveryDeps, deliveryDeps } from './services/notifications/deps';
 import {
   type CopySettings,
   DEFAULT_COPY_SETTINGS,
@@ -68,6 +69,8 @@ export type Runtime = {
   now: () => Date;
   /** What the trading and copy services need beyond their context. */
   trading: TradingDeps;
+  /** What push and Discord delivery need. */
+  delivery: DeliveryDeps;
   /** The worker's task list (every job of the catalogue with its handler) and periodic jobs. */
   jobs: { tasks: TaskList; cron: readonly PeriodicJob[] };
   /** A context for work the system does on its own, named for the audit log. */
@@ -145,7 +148,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       trading = buildTradingDeps({ db, config, now, snaptrade });
     }
     if (options.faults) trading = { ...trading, faults: options.faults };
-    const jobDeps = { db, log, now, trading };
+    const delivery = deliveryDeps(config);
+    const jobDeps = { db, log, now, trading, delivery };
 
     return {
       config,
@@ -156,6 +160,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       db,
       now,
       trading,
+      delivery,
       jobs: { tasks: buildTasks(jobDeps), cron: CRON },
       systemContext: (job) => systemContext({ db, now, log }, job),
       stop: () => teardown.run(),

@@ -3,11 +3,7 @@
  * a user may change, and the routing of one notification given what the user stored in
  * `users.notification_preferences` (only their changes: `{ "order_filled": { "push": false } }`).
  */
-import {
-  NOTIFICATION_TYPES,
-  type NotificationChannel,
-  type NotificationType,
-} from './vocabulary';
+import { NOTIFICATION_TYPES, type NotificationChannel, type NotificationType } from './vocabulary';
 
 /** Pushed unless the user says otherwise: fills, approvals wanted, failures, broken connections. */
 const PUSHED_BY_DEFAULT: ReadonlySet<NotificationType> = new Set([
@@ -31,7 +27,9 @@ export function settableChannels(type: NotificationType): readonly NotificationC
 export type ChannelSwitches = Record<NotificationChannel, boolean>;
 export type NotificationPreferences = Record<NotificationType, ChannelSwitches>;
 /** What a user stores: a change of some channels of some types. */
-export type PreferenceChanges = Partial<Record<NotificationType, Partial<Record<NotificationChannel, boolean>>>>;
+export type PreferenceChanges = Partial<
+  Record<NotificationType, Partial<Record<NotificationChannel, boolean>>>
+>;
 
 function defaultSwitches(type: NotificationType): ChannelSwitches {
   return { in_app: true, push: PUSHED_BY_DEFAULT.has(type), discord: DISCORD_TYPES.has(type) };

@@ -9,14 +9,30 @@ import { type ServiceContext, systemContext } from '../services/context';
 import { fanOutCopies } from '../services/copy/fan-out-copies';
 import { lapseApprovals } from '../services/copy/lapse-approvals';
 import { recoverFanOuts } from '../services/copy/recover-fan-outs';
-import { notifyOrderUpdate, notifyPositionExpired } from '../services/notifications/notify-order-update';
+import { pruneHousekeeping } from '../services/housekeeping/prune';
+import { deliverDiscord } from '../services/notifications/deliver-discord';
+import { deliverPush } from '../services/notifications/deliver-push';
+import type { DeliveryDeps } from '../services/notifications/deps';
+import { notifyOrderUpdates, notifyPositionExpired } from '../services/notifications/notify-order-update';
 import type { TradingDeps } from '../services/trading/deps';
 import { expirePositions } from '../services/trading/expire-positions';
 import { syncAccountOrders } from '../services/trading/sync-account-orders';
 import { JOB_CATALOGUE, JOB_NAMES, type JobData, type JobName } from './catalogue';
 import { enqueue, enqueueMany } from './queue';
 
-export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps };
+export type JobDeps = {
+  db: Database;
+  log: Logger;
+  now: () => Date;
+  trading: TradingDeps;
+  /** Push and Discord delivery; the runtime always gives it (tests that send nothing may not). */
+  delivery?: DeliveryDeps;
+};
+
+function deliveryOf(deps: JobDeps): DeliveryDeps {
+  if (!deps.delivery) throw new Error('push and Discord delivery are not configured in this process');
+  return deps.delivery;
+}
 
 type Handler<N extends JobName> = (ctx: ServiceContext, payload: JobData<N>, deps: JobDeps) => Promise<void>;
 
@@ -25,9 +41,7 @@ const BALANCE_BATCH = 500;
 
 /** What each job of the catalogue does: a job without a handler does not compile. */
 const HANDLERS: { [N in JobName]: Handler<N> } = {
-  'order-updated': async (ctx, p) => {
-    for (const update of p.updates) await notifyOrderUpdate({ ctx, input: update });
-  },
+  'order-updated': (ctx, p) => notifyOrderUpdates({ ctx, input: p }),
   'position-expired': (ctx, p) => notifyPositionExpired({ ctx, input: p }),
   'sync-account-orders': async (ctx, p, deps) => {
     const result = await syncAccountOrders({ ctx, deps: deps.trading, input: p });
@@ -62,6 +76,18 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
       'sync-account-balances',
       batches.map((accountIds) => ({ accountIds })),
     );
+  },
+  'deliver-push': async (ctx, p, deps) => {
+    const outcome = await deliverPush({ ctx, deps: deliveryOf(deps), input: p });
+    ctx.log.debug({ ...p, outcome }, 'push delivery');
+  },
+  'deliver-discord': async (ctx, p, deps) => {
+    const outcome = await deliverDiscord({ ctx, deps: deliveryOf(deps), input: p });
+    ctx.log.debug({ ...p, outcome }, 'Discord delivery');
+  },
+  housekeeping: async (ctx) => {
+    const pruned = await pruneHousekeeping({ ctx });
+    if (pruned.rateLimits + pruned.liveEvents > 0) ctx.log.info(pruned, 'housekeeping pruned');
   },
   'sync-account-balances': async (ctx, p, deps) => {
     for (const accountId of p.accountIds) {

@@ -7,7 +7,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { pino } from 'pino';
 import { type Auth, createAuth } from '../../src/auth';
 import { createFixedQuotes, type FixedQuotes } from '../../src/broker/paper/quotes';
-import { type Config, loadConfig } from '../../src/config';
+import { type Config, generateVapidKeys, loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
 import { type App, createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
@@ -17,6 +17,9 @@ import type { TestDatabase } from './db';
 
 /** The public URL test configs use; the auth layer trusts this origin only. */
 export const TEST_PUBLIC_URL = 'http://localhost:3000';
+
+/** The VAPID identity of test servers (one per test process). */
+export const TEST_VAPID = { ...generateVapidKeys(), subject: 'mailto:push-tests@alertsify.test' };
 
 /**
  * A config as `loadConfig` builds it, with secrets given (so no secrets file is written), a
@@ -30,6 +33,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'alertsify-test-data-')),
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
+    VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
+    VAPID_SUBJECT: TEST_VAPID.subject,
     ...env,
   });
 }
