@@ -12,6 +12,7 @@ import type { Database } from '../../src/db/client';
 import { type App, createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
 import { buildTradingDeps } from '../../src/runtime';
+import type { LiveHub } from '../../src/services/live/hub';
 import type { TradingDeps } from '../../src/services/trading/deps';
 import type { TestDatabase } from './db';
 
@@ -95,14 +96,29 @@ export function testTrading(db: Database, config: Config, now: () => Date, quote
 /** The real app over this file's database, with an injected clock. */
 export function buildTestApp(
   t: TestDatabase,
-  options: { env?: Record<string, string>; log?: Logger; clock?: TestClock; trading?: TradingDeps } = {},
+  options: {
+    env?: Record<string, string>;
+    log?: Logger;
+    clock?: TestClock;
+    trading?: TradingDeps;
+    /** A live event hub for `/api/events` (test/helpers/live-server.ts starts one). */
+    live?: LiveHub;
+  } = {},
 ): TestApp {
   const config = testConfig(options.env);
   const clock = options.clock ?? new TestClock();
   const log = options.log ?? silentLogger();
   const auth = createAuth({ db: t.db, config, log });
   const { quotes, trading } = testTrading(t.db, config, clock.now);
-  const app = createApp({ db: t.db, config, log, now: clock.now, auth, trading: options.trading ?? trading });
+  const app = createApp({
+    db: t.db,
+    config,
+    log,
+    now: clock.now,
+    auth,
+    trading: options.trading ?? trading,
+    live: options.live,
+  });
   return { app, auth, config, clock, log, quotes, trading: options.trading ?? trading };
 }
 

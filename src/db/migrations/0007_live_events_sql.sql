@@ -56,7 +56,8 @@ $$;
 --> statement-breakpoint
 
 -- Each event's payload is built by one function of the row, used by the INSERT and UPDATE
--- branches alike (plain SQL functions: the planner inlines them).
+-- branches alike (plain SQL functions: the planner inlines them). Events are written in the
+-- order the statement wrote its rows (the transition table's order, numbered before any join).
 -- ---------------------------------------------------------------------------------------
 -- Orders (trades): placed, or a change of status or fill
 -- ---------------------------------------------------------------------------------------
@@ -75,15 +76,19 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'order', order_live_event(n, p.symbol), now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN parent_trades p ON p.id = n.parent_trade_id
-     ORDER BY n.id;
+    SELECT (n.r).user_id, 'order', order_live_event(n.r, p.symbol), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN parent_trades p ON p.id = (n.r).parent_trade_id
+     ORDER BY n.ord;
   ELSE
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'order', order_live_event(n, p.symbol), now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN parent_trades p ON p.id = n.parent_trade_id
-     WHERE (n.status, n.filled_quantity, n.quantity) IS DISTINCT FROM (o.status, o.filled_quantity, o.quantity)
-     ORDER BY n.id;
+    SELECT (n.r).user_id, 'order', order_live_event(n.r, p.symbol), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN old_rows o ON o.id = (n.r).id
+      JOIN parent_trades p ON p.id = (n.r).parent_trade_id
+     WHERE ((n.r).status, (n.r).filled_quantity, (n.r).quantity)
+           IS DISTINCT FROM (o.status, o.filled_quantity, o.quantity)
+     ORDER BY n.ord;
   END IF;
   IF FOUND THEN
     PERFORM pg_notify('alertsify_events', 'w');
@@ -107,16 +112,17 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'position', position_live_event(n), now() AT TIME ZONE 'UTC'
-      FROM new_rows n
-     ORDER BY n.id;
+    SELECT (n.r).user_id, 'position', position_live_event(n.r), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::parent_trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+     ORDER BY n.ord;
   ELSE
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'position', position_live_event(n), now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.status, n.bought_quantity, n.sold_quantity, n.avg_entry_price, n.total_pnl)
+    SELECT (n.r).user_id, 'position', position_live_event(n.r), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::parent_trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN old_rows o ON o.id = (n.r).id
+     WHERE ((n.r).status, (n.r).bought_quantity, (n.r).sold_quantity, (n.r).avg_entry_price, (n.r).total_pnl)
            IS DISTINCT FROM (o.status, o.bought_quantity, o.sold_quantity, o.avg_entry_price, o.total_pnl)
-     ORDER BY n.id;
+     ORDER BY n.ord;
   END IF;
   IF FOUND THEN
     PERFORM pg_notify('alertsify_events', 'w');
@@ -142,15 +148,16 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.subscriber_id, 'copy', copy_live_event(n), now() AT TIME ZONE 'UTC'
-      FROM new_rows n
-     ORDER BY n.id;
+    SELECT (n.r).subscriber_id, 'copy', copy_live_event(n.r), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::subscription_trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+     ORDER BY n.ord;
   ELSE
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.subscriber_id, 'copy', copy_live_event(n), now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.outcome, n.reason, n.copy_trade_id) IS DISTINCT FROM (o.outcome, o.reason, o.copy_trade_id)
-     ORDER BY n.id;
+    SELECT (n.r).subscriber_id, 'copy', copy_live_event(n.r), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::subscription_trades AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN old_rows o ON o.id = (n.r).id
+     WHERE ((n.r).outcome, (n.r).reason, (n.r).copy_trade_id) IS DISTINCT FROM (o.outcome, o.reason, o.copy_trade_id)
+     ORDER BY n.ord;
   END IF;
   IF FOUND THEN
     PERFORM pg_notify('alertsify_events', 'w');
@@ -169,17 +176,16 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'account', jsonb_build_object('type', 'account', 'accountId', n.id),
-           now() AT TIME ZONE 'UTC'
-      FROM new_rows n
-     ORDER BY n.id;
+    SELECT (n.r).user_id, 'account', jsonb_build_object('type', 'account', 'accountId', (n.r).id), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::accounts AS r, row_number() OVER () AS ord FROM new_rows r) n
+     ORDER BY n.ord;
   ELSE
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'account', jsonb_build_object('type', 'account', 'accountId', n.id),
-           now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (to_jsonb(n) - 'last_sync_at' - 'updated_at') IS DISTINCT FROM (to_jsonb(o) - 'last_sync_at' - 'updated_at')
-     ORDER BY n.id;
+    SELECT (n.r).user_id, 'account', jsonb_build_object('type', 'account', 'accountId', (n.r).id), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::accounts AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN old_rows o ON o.id = (n.r).id
+     WHERE (to_jsonb(n.r) - 'last_sync_at' - 'updated_at') IS DISTINCT FROM (to_jsonb(o) - 'last_sync_at' - 'updated_at')
+     ORDER BY n.ord;
   END IF;
   IF FOUND THEN
     PERFORM pg_notify('alertsify_events', 'w');
@@ -207,17 +213,18 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'notification', notification_live_event(n, u.unread_notifications),
-           now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN users u ON u.id = n.user_id
-     ORDER BY n.created_at, n.id;
+    SELECT (n.r).user_id, 'notification', notification_live_event(n.r, u.unread_notifications), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::notifications AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN users u ON u.id = (n.r).user_id
+     ORDER BY n.ord;
   ELSE
     INSERT INTO event_outbox (user_id, type, payload, created_at)
-    SELECT n.user_id, 'notification', notification_live_event(n, u.unread_notifications),
-           now() AT TIME ZONE 'UTC'
-      FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN users u ON u.id = n.user_id
-     WHERE n.read IS DISTINCT FROM o.read
-     ORDER BY n.created_at, n.id;
+    SELECT (n.r).user_id, 'notification', notification_live_event(n.r, u.unread_notifications), now() AT TIME ZONE 'UTC'
+      FROM (SELECT ROW(r.*)::notifications AS r, row_number() OVER () AS ord FROM new_rows r) n
+      JOIN old_rows o ON o.id = (n.r).id
+      JOIN users u ON u.id = (n.r).user_id
+     WHERE (n.r).read IS DISTINCT FROM o.read
+     ORDER BY n.ord;
   END IF;
   IF FOUND THEN
     PERFORM pg_notify('alertsify_events', 'w');
