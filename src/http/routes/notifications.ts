@@ -52,12 +52,6 @@ const Preferences = z
   .object(Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, ChannelSwitches])))
   .openapi('NotificationPreferences');
 
-const PreferencesChange = preferenceChangesSchema.openapi('NotificationPreferencesChange', {
-  description:
-    'Some channels of some types, e.g. `{ "order_filled": { "push": false } }`; the rest keep their ' +
-    `setting. \`in_app\` cannot be turned off; \`discord\` exists only for ${[...DISCORD_TYPES].join(', ')}. ` +
-    'An unknown type or channel is a 400 naming it.',
-});
 
 export function notificationsRouter(deps: AppDeps) {
   const auth = requireAuth(deps);
@@ -138,7 +132,13 @@ export function notificationsRouter(deps: AppDeps) {
     path: '/notifications/preferences',
     operationId: 'updateNotificationPreferences',
     summary: 'Change where some types of notification go',
-    request: { body: { required: true, content: { 'application/json': { schema: PreferencesChange } } } },
+    description:
+      'Some channels of some types, e.g. `{ "order_filled": { "push": false } }`; the rest keep their ' +
+      `setting. \`in_app\` cannot be turned off; \`discord\` exists only for ${[...DISCORD_TYPES].join(', ')}. ` +
+      'An unknown type or channel is a 400 naming it.',
+    request: {
+      body: { required: true, content: { 'application/json': { schema: preferenceChangesSchema } } },
+    },
     responses: {
       200: json(Preferences, 'Every type with its channels, after the change'),
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED'),
