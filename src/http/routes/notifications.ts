@@ -52,7 +52,6 @@ const Preferences = z
   .object(Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, ChannelSwitches])))
   .openapi('NotificationPreferences');
 
-
 export function notificationsRouter(deps: AppDeps) {
   const auth = requireAuth(deps);
   const common = { tags: ['notifications'], security: SESSION_SECURITY };

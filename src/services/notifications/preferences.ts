@@ -13,14 +13,31 @@ import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
 
+/**
+ * An object that refuses keys it does not know at the key's own path, so the 400 names it
+ * (`order_filled.sms`), where a strict object would only name the object.
+ */
+function closedObject<Shape extends z.ZodRawShape>(shape: Shape, unknownKey: string) {
+  return z.looseObject(shape).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (!Object.hasOwn(shape, key)) ctx.addIssue({ code: 'custom', path: [key], message: unknownKey });
+    }
+  });
+}
+
 /** One type's channels, as a user may set them: in-app cannot be turned off, Discord only for fills. */
 function channelsSchema(type: NotificationType) {
   const onOff = z.boolean('must be true or false').optional();
-  return z.strictObject({
-    in_app: z.literal(true, 'in-app notifications are always on').optional(),
-    push: onOff,
-    ...(DISCORD_TYPES.has(type) ? { discord: onOff } : {}),
-  });
+  return closedObject(
+    {
+      in_app: z.literal(true, 'in-app notifications are always on').optional(),
+      push: onOff,
+      ...(DISCORD_TYPES.has(type) ? { discord: onOff } : {}),
+    },
+    DISCORD_TYPES.has(type)
+      ? 'is not a channel: in_app, push or discord'
+      : 'is not a channel of this type: in_app or push (Discord carries fills only)',
+  );
 }
 
 /**
@@ -28,11 +45,12 @@ function channelsSchema(type: NotificationType) {
  * `{ "order_filled": { "push": false }, "copy_trade_skipped": { "push": true } }`. An unknown type
  * or channel is refused (400 naming it), never ignored.
  */
-export const preferenceChangesSchema = z.strictObject(
+export const preferenceChangesSchema = closedObject(
   Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, channelsSchema(type).optional()])) as Record<
     NotificationType,
     z.ZodOptional<ReturnType<typeof channelsSchema>>
   >,
+  'is not a notification type',
 );
 
 /** Every type with its channels: in-app (always on), push, and Discord for the types it carries. */
