@@ -85,7 +85,7 @@ const signOutRoute = createRoute({
 /** Hand a request to better-auth, with the client address we trust and, if given, a clean body. */
 async function forward(c: AppContext, deps: AppDeps, body?: unknown): Promise<Response> {
   const headers = new Headers(c.req.raw.headers);
-  headers.set(CLIENT_IP_HEADER, clientIp(c));
+  headers.set(CLIENT_IP_HEADER, clientIp(c, deps.config));
   headers.delete('content-length');
   let payload: BodyInit | undefined;
   if (body !== undefined) {
@@ -175,7 +175,7 @@ export function authRouter(deps: AppDeps) {
   router.openapi(signInRoute, async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimits(c, deps, [
-      { key: `sign-in:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      { key: `sign-in:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
       {
         key: `sign-in:email:${input.email.toLowerCase()}`,
         limit: limit.limit,
