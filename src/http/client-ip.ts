@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import type { Config } from '../config';
 import type { AppContext } from './env';
 
-const unmapped = (address: string) => (address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address);
+const unmapped = (address: string) =>
+  address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 
 /**
  * The client's address, as used by rate limits and recorded on sessions (PRODUCT.md §6).

@@ -16,13 +16,20 @@ const t = useTestDatabase();
 const PROXY = '10.0.0.2';
 
 /** Sign up (and so in) through a proxy at 10.0.0.2 that forwards `forwardedFor`; where did we see it? */
-async function seenAs(env: Record<string, string>, forwardedFor: string): Promise<{ session: string; limited: string[] }> {
+async function seenAs(
+  env: Record<string, string>,
+  forwardedFor: string,
+): Promise<{ session: string; limited: string[] }> {
   const { app } = buildTestApp(t, { env });
   const credentials = newCredentials('proxied');
   const client = new HttpClient(inProcess(app, PROXY));
   const headers = { 'x-forwarded-for': forwardedFor };
-  expect((await client.request('POST', '/api/auth/sign-up/email', { json: credentials, headers })).status).toBe(200);
-  expect((await client.request('POST', '/api/auth/sign-in/email', { json: credentials, headers })).status).toBe(200);
+  expect(
+    (await client.request('POST', '/api/auth/sign-up/email', { json: credentials, headers })).status,
+  ).toBe(200);
+  expect(
+    (await client.request('POST', '/api/auth/sign-in/email', { json: credentials, headers })).status,
+  ).toBe(200);
   const { rows } = await t.sql<{ ip_address: string }>(
     `SELECT s.ip_address FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1 ORDER BY s.created_at DESC LIMIT 1`,
     [credentials.email],
@@ -55,7 +62,10 @@ describe('TRUST_PROXY', () => {
   });
 
   it('falls back to the peer when the header is missing or not an address', async () => {
-    expect(await seenAs({ TRUST_PROXY: 'true' }, 'unknown')).toEqual({ session: PROXY, limited: [`sign-in:ip:${PROXY}`] });
+    expect(await seenAs({ TRUST_PROXY: 'true' }, 'unknown')).toEqual({
+      session: PROXY,
+      limited: [`sign-in:ip:${PROXY}`],
+    });
   });
 
   it('accepts false, true or a number of proxies, and refuses anything else', () => {

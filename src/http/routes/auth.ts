@@ -175,7 +175,11 @@ export function authRouter(deps: AppDeps) {
   router.openapi(signInRoute, async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimits(c, deps, [
-      { key: `sign-in:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      {
+        key: `sign-in:ip:${clientIp(c, deps.config)}`,
+        limit: limit.limit,
+        windowSeconds: limit.windowSeconds,
+      },
       {
         key: `sign-in:email:${input.email.toLowerCase()}`,
         limit: limit.limit,
