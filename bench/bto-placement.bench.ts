@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startServer } from '../src/server';
-import { benchDatabase, type Figure, freePort, percentile } from './support';
+import { benchDatabase, benchVapidEnv, type Figure, freePort, percentile } from './support';
 
 const USERS = 100;
 const ORDERS_PER_USER = 10; // the per-user limit is 10 a minute
@@ -63,6 +63,7 @@ export async function run(): Promise<Figure[]> {
     PUBLIC_URL: publicUrl,
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ...benchVapidEnv(),
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '20',
   });

@@ -24,7 +24,7 @@ import { buildTasks } from '../src/jobs/tasks';
 import type { ServiceContext } from '../src/services/context';
 import { DEFAULT_COPY_SETTINGS, type TradingDeps } from '../src/services/trading/deps';
 import { placeBto } from '../src/services/trading/place-bto';
-import { benchDatabase, type Figure, percentile } from './support';
+import { benchDatabase, benchVapidEnv, type Figure, percentile } from './support';
 
 const SIZES = [
   { subscribers: 100, runs: 7 },
@@ -113,6 +113,7 @@ export async function run(): Promise<Figure[]> {
     DATABASE_URL: database.url,
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ...benchVapidEnv(),
   });
   const log = pino({ level: 'silent' });
   const quotes = createFixedQuotes({ [SYMBOL]: { bid: '2.40', ask: '2.50' } });
