@@ -3,11 +3,29 @@
  * return), restricted to some job names: jobs of other names stay queued for the test to inspect.
  */
 import { Logger, runOnce } from 'graphile-worker';
+import type { Config } from '../../src/config';
 import type { JobName } from '../../src/jobs/catalogue';
 import { buildTasks, type JobDeps } from '../../src/jobs/tasks';
+import { deliveryDeps } from '../../src/services/notifications/deps';
+import type { TradingDeps } from '../../src/services/trading/deps';
+import { silentLogger, testConfig } from './app';
 import type { TestDatabase } from './db';
 
 const quiet = new Logger(() => () => {});
+
+/** What the jobs need, from a test's clock, brokers and configuration (push and Discord settings). */
+export function testJobDeps(
+  t: TestDatabase,
+  from: { now: () => Date; trading: TradingDeps; config?: Config },
+): JobDeps {
+  return {
+    db: t.db,
+    log: silentLogger(),
+    now: from.now,
+    trading: from.trading,
+    delivery: deliveryDeps(from.config ?? testConfig()),
+  };
+}
 
 export async function runJobs(t: TestDatabase, deps: JobDeps, names: readonly JobName[]): Promise<void> {
   const tasks = buildTasks(deps);

@@ -4,11 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CRON } from '../../src/jobs/catalogue';
-import { deliveryDeps } from '../../src/services/notifications/deps';
-import { silentLogger, TestClock, testConfig, testTrading } from '../helpers/app';
+import { TestClock, testConfig, testTrading } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
-import { runJobs } from '../helpers/jobs';
+import { runJobs, testJobDeps } from '../helpers/jobs';
 
 const t = useTestDatabase();
 
@@ -30,14 +29,9 @@ describe('the housekeeping job', () => {
          FROM generate_series(1, 30) g`,
       [user.id, '2026-11-24T15:00:00'],
     );
-    const config = testConfig();
-    const { trading } = testTrading(t.db, config, clock.now);
+    const { trading } = testTrading(t.db, testConfig(), clock.now);
     await t.sql(`SELECT graphile_worker.add_job('housekeeping', '{}'::json)`);
-    await runJobs(
-      t,
-      { db: t.db, log: silentLogger(), now: clock.now, trading, delivery: deliveryDeps(config) },
-      ['housekeeping'],
-    );
+    await runJobs(t, testJobDeps(t, { now: clock.now, trading }), ['housekeeping']);
 
     const { rows: limits } = await t.sql<{ key: string }>('SELECT key FROM rate_limits ORDER BY key');
     expect(limits.map((r) => r.key)).toEqual(['running']);

@@ -9,10 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import type { JobDeps } from '../../src/jobs/tasks';
-import { deliveryDeps } from '../../src/services/notifications/deps';
-import { buildTestApp, silentLogger, TEST_VAPID, type TestApp, TestClock } from '../helpers/app';
+import { buildTestApp, TEST_VAPID, type TestApp, TestClock } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { queuedJobs, runJobs } from '../helpers/jobs';
+import { queuedJobs, runJobs, testJobDeps } from '../helpers/jobs';
 import {
   expectError,
   expectJson,
@@ -73,13 +72,7 @@ beforeAll(async () => {
   // The real clock's time: delivery jobs queued "in 2 seconds" must be in the future for the queue.
   env = buildTestApp(t, { env: { TEST_DISCORD_API_URL: receiver.origin }, clock: new TestClock(new Date()) });
   env.quotes.set(SYMBOL, { bid: '2.40', ask: '2.50' });
-  deps = {
-    db: t.db,
-    log: silentLogger(),
-    now: env.clock.now,
-    trading: env.trading,
-    delivery: deliveryDeps(env.config),
-  };
+  deps = testJobDeps(t, { now: env.clock.now, trading: env.trading, config: env.config });
 });
 
 afterAll(async () => {

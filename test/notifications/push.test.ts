@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import type { JobDeps } from '../../src/jobs/tasks';
-import { deliveryDeps } from '../../src/services/notifications/deps';
 import { notifyMany } from '../../src/services/notifications/notify';
-import { buildTestApp, silentLogger, TEST_VAPID, type TestApp } from '../helpers/app';
+import { buildTestApp, TEST_VAPID, type TestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { queuedJobs, runJobs } from '../helpers/jobs';
+import { queuedJobs, runJobs, testJobDeps } from '../helpers/jobs';
 import { type Browser, type PushService, startPushService } from '../helpers/push-service';
 import { expectError, expectJson, type Member, signUp } from '../subscriptions/helpers';
 
@@ -24,13 +23,7 @@ let deps: JobDeps;
 beforeAll(async () => {
   push = await startPushService();
   env = buildTestApp(t, { env: { TEST_PUSH_ORIGIN: push.origin } });
-  deps = {
-    db: t.db,
-    log: silentLogger(),
-    now: env.clock.now,
-    trading: env.trading,
-    delivery: deliveryDeps(env.config),
-  };
+  deps = testJobDeps(t, { now: env.clock.now, trading: env.trading, config: env.config });
 });
 
 afterAll(async () => {

@@ -10,7 +10,6 @@ import { buildOccSymbol } from '../../src/domain/occ';
 import type { NotificationType } from '../../src/domain/vocabulary';
 import type { JobDeps } from '../../src/jobs/tasks';
 import { createPaperAccount } from '../../src/services/accounts/create-paper-account';
-import { deliveryDeps } from '../../src/services/notifications/deps';
 import { subscribe } from '../../src/services/subscriptions/subscribe';
 import { applyOrderUpdate } from '../../src/services/trading/apply-order-update';
 import { cancelOrder } from '../../src/services/trading/cancel-order';
@@ -25,10 +24,9 @@ import {
   traderBuys,
   traderSells,
 } from '../copy/support';
-import { silentLogger, testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
-import { queuedJobs, runJobs } from '../helpers/jobs';
+import { queuedJobs, runJobs, testJobDeps } from '../helpers/jobs';
 
 const t = useTestDatabase();
 const WEBHOOK =
@@ -38,13 +36,7 @@ let deps: JobDeps;
 
 beforeAll(() => {
   w = copyWorld(t);
-  deps = {
-    db: t.db,
-    log: silentLogger(),
-    now: w.clock.now,
-    trading: w.trading,
-    delivery: deliveryDeps(testConfig()),
-  };
+  deps = testJobDeps(t, { now: w.clock.now, trading: w.trading });
 });
 
 let browsers = 0;
