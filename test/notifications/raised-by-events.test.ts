@@ -240,13 +240,12 @@ describe('position_expired', () => {
       deps: world.trading,
       input: { side: 'BTO', ...contract, quantity: 1 },
     });
+    const worldDeps = { ...deps, now: world.clock.now, trading: world.trading };
+    await runJobs(t, worldDeps, ['order-updated']);
     world.clock.advance(10 * 60 * 60 * 1000); // 20:00 in New York: after the close
     const { expired } = await expirePositions({ ctx: world.system, deps: world.trading });
     expect(expired).toHaveLength(1);
-    await runJobs(t, { ...deps, now: world.clock.now, trading: world.trading }, [
-      'order-updated',
-      'position-expired',
-    ]);
+    await runJobs(t, worldDeps, ['order-updated', 'position-expired']);
     const notes = await told(holder);
     expect(notes.map((n) => n.type)).toEqual(['order_filled', 'position_expired']);
     expect(notes[1]).toEqual({
