@@ -4,6 +4,19 @@
  */
 import type { NotificationType } from './vocabulary';
 
+/**
+ * What a web push carries to the app's service worker (decrypted): enough to show the
+ * notification and, on a click, open `url` (notificationLink).
+ */
+export type PushMessage = {
+  notificationId: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  url: string;
+  data: Record<string, unknown> | null;
+};
+
 const PAGE_OF: Record<NotificationType, string> = {
   order_filled: '/trade',
   order_cancelled: '/trade',

@@ -283,6 +283,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     },
 
     async subscribe(subscriber, subscribeOptions = {}) {
+      if (stopped) throw new Error('the live event hub is stopped');
       const entry: Entry = {
         subscriber,
         position: subscribeOptions.lastEventId ?? cursor,

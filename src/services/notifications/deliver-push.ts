@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import webpush from 'web-push';
-import { notificationLink } from '../../domain/notification-links';
+import { notificationLink, type PushMessage } from '../../domain/notification-links';
 import { checkPushEndpoint } from '../../domain/push-endpoint';
 import type { NotificationType } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
@@ -37,16 +37,6 @@ type Row = {
   data: Record<string, unknown> | null;
   subscription: StoredPushSubscription;
   decision_id: string | null;
-};
-
-/** What the service worker receives (decrypted): enough to show the notification and open its page. */
-export type PushMessage = {
-  notificationId: string;
-  type: NotificationType;
-  title: string;
-  body: string;
-  url: string;
-  data: Record<string, unknown> | null;
 };
 
 /**
