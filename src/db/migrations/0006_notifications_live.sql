@@ -10,6 +10,5 @@ CREATE TABLE "event_outbox" (
 --> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "discord_webhook_url" text;--> statement-breakpoint
 CREATE UNIQUE INDEX "uq_event_outbox_seq" ON "event_outbox" USING btree ("seq");--> statement-breakpoint
-CREATE INDEX "idx_event_outbox_user_seq" ON "event_outbox" USING btree ("user_id","seq");--> statement-breakpoint
-CREATE INDEX "idx_event_outbox_unsequenced" ON "event_outbox" USING btree ("id") WHERE seq IS NULL;--> statement-breakpoint
+CREATE INDEX "idx_event_outbox_user_seq" ON "event_outbox" USING btree ("user_id","seq") WHERE seq IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "idx_event_outbox_created" ON "event_outbox" USING brin ("created_at");

@@ -27,11 +27,11 @@ export const eventOutbox = pgTable(
   },
   (t) => [
     checkIn('event_outbox_type_check', 'type', LIVE_EVENT_TYPES),
+    // Readers take ranges of seq; the sequencer finds the rows not yet numbered here too (seq IS NULL).
     uniqueIndex('uq_event_outbox_seq').on(t.seq),
-    // Replay after a reconnect reads one user's events after a seq.
-    index('idx_event_outbox_user_seq').on(t.userId, t.seq),
-    // The sequencer reads only the rows not yet numbered: few at any moment.
-    index('idx_event_outbox_unsequenced').on(t.id).where(sql`seq IS NULL`),
+    // Replay after a reconnect reads one user's events after a seq. Numbered rows only: the
+    // writers' INSERTs (in the transaction of every change) do not maintain it.
+    index('idx_event_outbox_user_seq').on(t.userId, t.seq).where(sql`seq IS NOT NULL`),
     // Pruning by age: rows are appended in time order, so a BRIN index stays tiny.
     index('idx_event_outbox_created').using('brin', t.createdAt),
   ],
