@@ -11,7 +11,7 @@ import { jobWorkers } from '../src/jobs/worker-startable';
 import { createLogger } from '../src/logger';
 import { startServer } from '../src/server';
 import { type Rate, rawOrderRate } from './raw-order';
-import { benchDatabase, type Figure, freePort, percentile } from './support';
+import { benchDatabase, benchVapidEnv, type Figure, freePort, percentile } from './support';
 
 const ORDERS_PER_USER = 10; // the per-user limit is 10 a minute
 /** Clients at once, and the users (× 10 orders) each run places orders for. */
@@ -102,6 +102,7 @@ export async function run(): Promise<Figure[]> {
     PUBLIC_URL: publicUrl,
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ...benchVapidEnv(),
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '20',
   });

@@ -24,9 +24,10 @@ import { buildTasks } from '../src/jobs/tasks';
 import { createMailer } from '../src/mail/mailer';
 import { createPaperMarketData } from '../src/market-data/paper';
 import type { ServiceContext } from '../src/services/context';
+import { deliveryDeps } from '../src/services/notifications/deps';
 import { DEFAULT_COPY_SETTINGS, type TradingDeps } from '../src/services/trading/deps';
 import { placeBto } from '../src/services/trading/place-bto';
-import { benchDatabase, type Figure, percentile } from './support';
+import { benchDatabase, benchVapidEnv, type Figure, percentile } from './support';
 
 const SIZES = [
   { subscribers: 100, runs: 7 },
@@ -115,6 +116,7 @@ export async function run(): Promise<Figure[]> {
     DATABASE_URL: database.url,
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ...benchVapidEnv(),
   });
   const log = pino({ level: 'silent' });
   const quotes = createFixedQuotes({ [SYMBOL]: { bid: '2.40', ask: '2.50' } });
@@ -126,7 +128,14 @@ export async function run(): Promise<Figure[]> {
     encryptionKey: config.encryptionKey,
     copy: DEFAULT_COPY_SETTINGS,
   };
-  const allTasks = buildTasks({ db, log, now: () => new Date(), trading, mailer: createMailer(config, log) });
+  const allTasks = buildTasks({
+    db,
+    log,
+    now: () => new Date(),
+    trading,
+    mailer: createMailer(config, log),
+    delivery: deliveryDeps(config),
+  });
   const fanOut = allTasks['fan-out-copies'];
   if (!fanOut) throw new Error('no fan-out task');
   const worker = await startWorker({

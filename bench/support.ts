@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateVapidKeys } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { ensureDatabase } from '../src/db/ensure-database';
 import { freePort } from '../test/helpers/ports';
@@ -34,4 +35,14 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? 0;
+}
+
+/** The VAPID settings production requires (PRODUCT.md §4), fresh for a benchmark run. */
+export function benchVapidEnv(): Record<'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY' | 'VAPID_SUBJECT', string> {
+  const keys = generateVapidKeys();
+  return {
+    VAPID_PUBLIC_KEY: keys.publicKey,
+    VAPID_PRIVATE_KEY: keys.privateKey,
+    VAPID_SUBJECT: 'mailto:bench@alertsify.test',
+  };
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultDataDir } from './data-dir';
+import { DISCORD_API_BASE } from './domain/discord-webhook';
 
 /** Secrets the app needs. In development they may be generated; in production they must be given. */
 const SECRET_NAMES = ['AUTH_SECRET', 'ENCRYPTION_KEY'] as const;
@@ -45,7 +46,45 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Alertsify <no-reply@alertsify.localhost>'),
   COPY_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TEST_FAULT: z.preprocess(emptyToUndefined, z.enum(['kill-after-copy-decisions']).optional()),
+  VAPID_PUBLIC_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{87}$/, 'must be a P-256 public key: 65 bytes, URL-safe base64 without padding')
+      .optional(),
+  ),
+  VAPID_PRIVATE_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 private key: 32 bytes, URL-safe base64 without padding')
+      .optional(),
+  ),
+  VAPID_SUBJECT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https: URL')
+      .optional(),
+  ),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx) => {
+      if (v === 'false' || v === '0') return 0;
+      if (v === 'true') return 1;
+      if (/^[1-9]$/.test(v)) return Number(v);
+      ctx.addIssue({ code: 'custom', message: 'must be false, true or the number of proxies (1-9)' });
+      return z.NEVER;
+    }),
+  TEST_DISCORD_API_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  TEST_PUSH_ORIGIN: z.preprocess(emptyToUndefined, z.url().optional()),
 });
+
+/** Test-only settings: a start with one of them set outside NODE_ENV=test is refused. */
+const TEST_ONLY = ['TEST_DISCORD_API_URL', 'TEST_PUSH_ORIGIN'] as const;
+
+export type VapidKeys = { publicKey: string; privateKey: string; subject: string };
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -84,6 +123,21 @@ export type Config = {
     /** Where the simulator listens with BROKER=snaptrade-sim (loopback only). */
     simulatorPort: number;
   };
+  /**
+   * How many reverse proxies stand in front (TRUST_PROXY): 0 trusts no forwarding header; N takes
+   * the client address from X-Forwarded-For as the N-th proxy from us saw it.
+   */
+  trustProxy: number;
+  push: {
+    /** VAPID (RFC 8292): the server's identity towards push services. */
+    vapid: VapidKeys;
+    /** Tests only: one more origin accepted as a push endpoint (a local push service, http allowed). */
+    testOrigin: string | undefined;
+  };
+  discord: {
+    /** Where webhooks are posted: Discord, or a local receiver in tests. */
+    apiBase: string;
+  };
   version: string;
 };
 
@@ -119,6 +173,61 @@ function loadOrCreateSecrets(dataDir: string, missing: SecretName[]): Record<Sec
   return stored as Record<SecretName, string>;
 }
 
+/** A P-256 key pair for VAPID, as web push expects them: URL-safe base64 without padding. */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  // The private key is a 32-byte number: a leading zero byte must stay.
+  const privateKey = ecdh.getPrivateKey();
+  return {
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+    privateKey: Buffer.concat([Buffer.alloc(32 - privateKey.length), privateKey]).toString('base64url'),
+  };
+}
+
+/**
+ * VAPID keys missing outside production are generated once and kept in `<dataDir>/vapid-keys.json`:
+ * browsers subscribe against the public key, so it must survive restarts of a development instance.
+ */
+function loadOrCreateVapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const file = join(dataDir, 'vapid-keys.json');
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: string; privateKey?: string };
+    if (stored.publicKey && stored.privateKey)
+      return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+  }
+  const keys = generateVapidKeys();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}
+
+function vapidKeys(
+  e: { NODE_ENV: string; VAPID_PUBLIC_KEY?: string; VAPID_PRIVATE_KEY?: string; VAPID_SUBJECT?: string },
+  dataDir: string,
+  publicUrl: string,
+): VapidKeys {
+  const given = [e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY].filter(Boolean).length;
+  if (given === 1) {
+    throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are a pair: give both or neither');
+  }
+  if (e.NODE_ENV === 'production') {
+    const missing = ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT'].filter(
+      (name) => !e[name as keyof typeof e],
+    );
+    if (missing.length > 0) {
+      throw new ConfigError(`Missing required setting(s) in production: ${missing.join(', ')}`);
+    }
+  }
+  const keys =
+    e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+      ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+      : loadOrCreateVapidKeys(dataDir);
+  const subject =
+    e.VAPID_SUBJECT ?? (publicUrl.startsWith('https://') ? publicUrl : 'mailto:alertsify@localhost');
+  return { ...keys, subject };
+}
+
 function readVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -146,6 +255,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (missing.length > 0 && e.NODE_ENV === 'production') {
     throw new ConfigError(`Missing required secret(s) in production: ${missing.join(', ')}`);
   }
+  const testOnly = TEST_ONLY.filter((name) => e[name] !== undefined);
+  if (testOnly.length > 0 && e.NODE_ENV !== 'test') {
+    throw new ConfigError(
+      `${testOnly.join(', ')}: for tests only (NODE_ENV=test), not NODE_ENV=${e.NODE_ENV}`,
+    );
+  }
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const vapid = vapidKeys(e, dataDir, publicUrl);
   const generated = missing.length > 0 ? loadOrCreateSecrets(dataDir, missing) : undefined;
   const secret = (name: SecretName): string => {
     const value = e[name] ?? generated?.[name];
@@ -156,7 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl,
     databaseUrl: e.DATABASE_URL,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
@@ -179,6 +296,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.SNAPTRADE_BASE_URL,
       simulatorPort: e.SNAPTRADE_SIM_PORT,
     },
+    trustProxy: e.TRUST_PROXY,
+    push: { vapid, testOrigin: e.TEST_PUSH_ORIGIN ? new URL(e.TEST_PUSH_ORIGIN).origin : undefined },
+    discord: { apiBase: e.TEST_DISCORD_API_URL ?? DISCORD_API_BASE },
     version: readVersion(),
   };
 }

@@ -24,6 +24,7 @@ import { createMailer, type Mailer } from './mail/mailer';
 import { createPaperMarketData } from './market-data/paper';
 import type { MarketData } from './market-data/port';
 import { type ServiceContext, systemClock, systemContext } from './services/context';
+import { type DeliveryDeps, deliveryDeps } from './services/notifications/deps';
 import {
   type CopySettings,
   DEFAULT_COPY_SETTINGS,
@@ -75,6 +76,8 @@ export type Runtime = {
   trading: TradingDeps;
   /** Where the `send-email` job sends. */
   mailer: Mailer;
+  /** What push and Discord delivery need. */
+  delivery: DeliveryDeps;
   /** The worker's task list (every job of the catalogue with its handler) and periodic jobs. */
   jobs: { tasks: TaskList; cron: readonly PeriodicJob[] };
   /** A context for work the system does on its own, named for the audit log. */
@@ -157,7 +160,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     if (mailer.kind === 'disabled' && role.ownsLocalServices) {
       log.warn('email is disabled: SMTP_URL is not set (verification and password reset mails are not sent)');
     }
-    const jobDeps = { db, log, now, trading, mailer };
+    const delivery = deliveryDeps(config);
+    const jobDeps = { db, log, now, trading, delivery, mailer };
 
     return {
       config,
@@ -169,6 +173,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       now,
       trading,
       mailer,
+      delivery,
       jobs: { tasks: buildTasks(jobDeps), cron: CRON },
       systemContext: (job) => systemContext({ db, now, log }, job),
       stop: () => teardown.run(),

@@ -5,6 +5,7 @@ import type { Database } from './db/client';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
 import { createRuntime, createTeardown, type Runtime } from './runtime';
+import { createLiveHub, listenConnection } from './services/live/hub';
 import type { TradingDeps } from './services/trading/deps';
 import { WEB_DIST } from './web-build';
 
@@ -69,6 +70,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       teardown.add(part.name, () => part.stop());
     }
 
+    // One LISTEN connection serves every open event stream of this process.
+    const live = createLiveHub({
+      db,
+      connect: listenConnection(runtime.databaseUrl),
+      log: log.child({ component: 'live-events' }),
+    });
+    await live.start();
+    teardown.add('live events', () => live.stop());
+
     const staticDir = options.staticDir === undefined ? WEB_DIST : (options.staticDir ?? undefined);
     const app = createApp({
       db,
@@ -76,6 +86,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log,
       now,
       trading,
+      delivery: runtime.delivery,
+      live,
       // Served even before it exists: `npm start` builds the web app while the database starts.
       staticDir,
     });
@@ -86,23 +98,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
       started.once('error', reject);
     });
-    teardown.add(
-      'HTTP server',
-      () =>
-        new Promise<void>((resolve, reject) => {
-          // Stop accepting; requests in flight finish. Connections still open later are cut.
-          const force = setTimeout(() => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
-          }, DRAIN_TIMEOUT_MS);
-          force.unref();
-          server.close((error) => {
-            clearTimeout(force);
-            if (error) reject(error);
-            else resolve();
-          });
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
-        }),
-    );
+    teardown.add('HTTP server', async () => {
+      // Event streams never finish on their own: end them first, so closing does not wait on them.
+      await live.stop();
+      await new Promise<void>((resolve, reject) => {
+        // Stop accepting; requests in flight finish. Connections still open later are cut.
+        const force = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }, DRAIN_TIMEOUT_MS);
+        force.unref();
+        server.close((error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+    });
 
     const address = server.address() as AddressInfo;
     const url = `http://${displayHost(config.host)}:${address.port}`;

@@ -8,6 +8,9 @@
  *   data: <the LiveEvent as JSON>
  *
  * and a comment line (`: heartbeat`) every 15 seconds keeps proxies from closing the stream.
+ * Ids only grow; a reconnect that sends the last one it saw (the `Last-Event-ID` header, as
+ * EventSource does, or `?lastEventId=`) first receives every event after it that is still kept
+ * (24 hours), in order and once, then the live ones. Without it the stream starts from now.
  */
 import type { OrderStatus } from './order-status';
 import type {
@@ -59,7 +62,10 @@ export type AccountEvent = {
   accountId: string;
 };
 
-/** A notification was written for the user; `unread` is their unread count after it. */
+/**
+ * A notification was written for the user, or marked read (`read` true); `unread` is their unread
+ * count after the change. `createdAt` is ISO 8601 UTC, as the notifications list gives it.
+ */
 export type NotificationEvent = {
   type: 'notification';
   notificationId: string;
@@ -67,6 +73,8 @@ export type NotificationEvent = {
   title: string;
   body: string;
   data: Record<string, unknown> | null;
+  read: boolean;
+  createdAt: string;
   unread: number;
 };
 

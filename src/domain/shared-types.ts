@@ -12,12 +12,15 @@ export type {
   OrderEvent,
   PositionEvent,
 } from './live-events';
+export type { PushMessage } from './notification-links';
+export type { ChannelSwitches, NotificationPreferences } from './notification-preferences';
 export type { OptionType } from './occ';
 export type { OrderStatus } from './order-status';
 export type {
   AccountProvider,
   CopyOutcome,
   CopyReason,
+  NotificationChannel,
   NotificationType,
   OrderAction,
   OrderType,

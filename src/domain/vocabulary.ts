@@ -102,8 +102,9 @@ export const COPY_REASONS = [
 export type CopyReason = (typeof COPY_REASONS)[number];
 
 /**
- * In-app notification types (PRODUCT.md §4). Not every type is sent yet; the database column is
- * free text (the seed declares no CHECK), so this list is what the code may write.
+ * In-app notification types (PRODUCT.md §4), and `discord_webhook_disabled` (Discord answered that
+ * the trader's webhook no longer exists). The database column is free text (the seed declares no
+ * CHECK), so this list is what the code may write.
  */
 export const NOTIFICATION_TYPES = [
   'order_filled',
@@ -120,5 +121,13 @@ export const NOTIFICATION_TYPES = [
   'position_expired',
   'connection_broken',
   'daily_loss_limit',
+  'discord_webhook_disabled',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/**
+ * Where a notification goes (PRODUCT.md §4): the in-app list (always), web push to the user's
+ * browsers, and the trader's Discord webhook (fills only).
+ */
+export const NOTIFICATION_CHANNELS = ['in_app', 'push', 'discord'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

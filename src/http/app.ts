@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { type Database, systemClock } from '../services/context';
+import type { LiveHub } from '../services/live/hub';
+import { type DeliveryDeps, deliveryDeps } from '../services/notifications/deps';
 import type { TradingDeps } from '../services/trading/deps';
 import { type AppDeps, type AppEnv, createRouter } from './env';
 import { errorResponse } from './errors';
@@ -14,11 +16,14 @@ import { accountsRouter } from './routes/accounts';
 import { authRouter } from './routes/auth';
 import { copiesRouter } from './routes/copies';
 import { exportsRouter } from './routes/exports';
+import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { meRouter } from './routes/me';
+import { notificationsRouter } from './routes/notifications';
 import { ordersRouter } from './routes/orders';
 import { positionsRouter } from './routes/positions';
 import { quotesRouter } from './routes/quotes';
+import { pushSubscriptionsRouter } from './routes/push-subscriptions';
 import { subscriptionsRouter } from './routes/subscriptions';
 import { tradersRouter } from './routes/traders';
 import { webhooksRouter } from './routes/webhooks';
@@ -35,6 +40,10 @@ export type CreateAppOptions = {
   /** A built single-page app to serve outside `/api` (web/dist). */
   staticDir?: string;
   trading: TradingDeps;
+  /** Push and Discord settings; from `config` by default. */
+  delivery?: DeliveryDeps;
+  /** The process's live event hub (the server starts one; in-process tests may give their own). */
+  live?: LiveHub;
 };
 
 export type App = OpenAPIHono<AppEnv>;
@@ -49,6 +58,8 @@ export function createApp(options: CreateAppOptions): App {
       options.auth ??
       createAuth({ db: options.db, config: options.config, log: options.log, now: options.now }),
     trading: options.trading,
+    delivery: options.delivery ?? deliveryDeps(options.config),
+    live: options.live,
   };
 
   const app = createRouter();
@@ -67,6 +78,9 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', subscriptionsRouter(deps));
   app.route('/api', tradersRouter(deps));
   app.route('/api', copiesRouter(deps));
+  app.route('/api', notificationsRouter(deps));
+  app.route('/api', pushSubscriptionsRouter(deps));
+  app.route('/api', eventsRouter(deps));
   app.route('/api', webhooksRouter(deps));
   app.route('/api', exportsRouter(deps));
   serveOpenApiDocument(app, deps.config.version);

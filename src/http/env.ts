@@ -6,6 +6,8 @@ import type { Config } from '../config';
 import { validationErrorFromZod } from '../errors';
 import type { Logger } from '../logger';
 import type { Actor, Database, ServiceContext } from '../services/context';
+import type { LiveHub } from '../services/live/hub';
+import type { DeliveryDeps } from '../services/notifications/deps';
 import type { TradingDeps } from '../services/trading/deps';
 
 /** What the HTTP layer is built from. Routers receive it; they never open the database themselves. */
@@ -17,6 +19,10 @@ export type AppDeps = {
   now: () => Date;
   /** Brokers behind the trading routes. */
   trading: TradingDeps;
+  /** Push (the VAPID public key, accepted endpoints) for the push-subscription routes. */
+  delivery: DeliveryDeps;
+  /** This process's live event fan-out, behind `GET /api/events` (the server always has one). */
+  live: LiveHub | undefined;
 };
 
 export type AppVariables = {
@@ -24,6 +30,8 @@ export type AppVariables = {
   /** The request's logger, already bound to its request id. */
   log: Logger;
   actor: Actor;
+  /** The signed-in session's id (set with the actor by requireAuth). */
+  sessionId: string;
 };
 
 /** Bindings are partial: in-process tests (`app.request`) have no Node socket behind them. */

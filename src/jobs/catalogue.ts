@@ -27,8 +27,8 @@ export type JobDefinition<S extends z.ZodType> = {
   delayMs?: number;
   /** Attempts before the job is given up (graphile-worker's default, 25, when unset). */
   maxAttempts?: number;
-  /** Jobs of one queue run one at a time, in order. */
-  queue?: string;
+  /** Jobs of one queue run one at a time, in order (a function: the queue depends on the payload). */
+  queue?: string | ((payload: z.output<S>) => string);
 };
 
 function job<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
@@ -86,6 +86,29 @@ const JOBS = {
   'recover-fan-outs': job({ payload: periodic, key: () => 'recover-fan-outs' }),
   'expire-positions': job({ payload: periodic }),
   'sync-all-balances': job({ payload: periodic }),
+  /**
+   * Send one notification to one of the user's browsers (web push). Retried with backoff when the
+   * push service fails or is busy; a subscription it says is gone is deleted.
+   */
+  'deliver-push': job({
+    payload: z.object({ notificationId: z.string(), pushSubscriptionId: z.string() }),
+    maxAttempts: 6,
+  }),
+  /**
+   * Post one fill to the trader's Discord webhook. One queue per trader, so posts to a webhook go
+   * one at a time and in order; `attempt` counts the waits Discord asked for (429).
+   */
+  'deliver-discord': job({
+    payload: z.object({
+      notificationId: z.string(),
+      userId: z.string(),
+      attempt: z.number().int().min(1).default(1),
+    }),
+    queue: (p) => `discord:${p.userId}`,
+    maxAttempts: 6,
+  }),
+  /** Prune expired rate-limit counters and live events older than a day. */
+  housekeeping: job({ payload: periodic, key: () => 'housekeeping' }),
 };
 
 export type JobName = keyof typeof JOBS;
@@ -107,4 +130,5 @@ export const CRON: readonly PeriodicJob[] = [
   { task: 'recover-fan-outs', pattern: '* * * * *' },
   { task: 'expire-positions', pattern: '*/5 * * * *' },
   { task: 'sync-all-balances', pattern: '*/5 * * * *' },
+  { task: 'housekeeping', pattern: '*/10 * * * *' },
 ];

@@ -53,7 +53,7 @@ export async function enqueueMany<N extends JobName>(
       payload: parsed.data,
       jobKey: definition.key?.(parsed.data),
       maxAttempts: definition.maxAttempts,
-      queueName: definition.queue,
+      queueName: typeof definition.queue === 'function' ? definition.queue(parsed.data) : definition.queue,
     };
   });
   const keyed = new Map(specs.map((spec, i) => [spec.jobKey ?? i, spec]));

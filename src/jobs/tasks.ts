@@ -10,14 +10,27 @@ import { type ServiceContext, systemContext } from '../services/context';
 import { fanOutCopies } from '../services/copy/fan-out-copies';
 import { lapseApprovals } from '../services/copy/lapse-approvals';
 import { recoverFanOuts } from '../services/copy/recover-fan-outs';
-import { notifyOrderUpdate, notifyPositionExpired } from '../services/notifications/notify-order-update';
+import { pruneHousekeeping } from '../services/housekeeping/prune';
+import { deliverDiscord } from '../services/notifications/deliver-discord';
+import { deliverPush } from '../services/notifications/deliver-push';
+import type { DeliveryDeps } from '../services/notifications/deps';
+import { notifyOrderUpdates, notifyPositionExpired } from '../services/notifications/notify-order-update';
 import type { TradingDeps } from '../services/trading/deps';
 import { expirePositions } from '../services/trading/expire-positions';
 import { syncAccountOrders } from '../services/trading/sync-account-orders';
 import { JOB_CATALOGUE, JOB_NAMES, type JobData, type JobName } from './catalogue';
 import { enqueue, enqueueMany } from './queue';
 
-export type JobDeps = { db: Database; log: Logger; now: () => Date; trading: TradingDeps; mailer: Mailer };
+export type JobDeps = {
+  db: Database;
+  log: Logger;
+  now: () => Date;
+  trading: TradingDeps;
+  /** Push and Discord delivery. */
+  delivery: DeliveryDeps;
+  /** Where the `send-email` job sends. */
+  mailer: Mailer;
+};
 
 type Handler<N extends JobName> = (ctx: ServiceContext, payload: JobData<N>, deps: JobDeps) => Promise<void>;
 
@@ -26,9 +39,7 @@ const BALANCE_BATCH = 500;
 
 /** What each job of the catalogue does: a job without a handler does not compile. */
 const HANDLERS: { [N in JobName]: Handler<N> } = {
-  'order-updated': async (ctx, p) => {
-    for (const update of p.updates) await notifyOrderUpdate({ ctx, input: update });
-  },
+  'order-updated': (ctx, p) => notifyOrderUpdates({ ctx, input: p }),
   'position-expired': (ctx, p) => notifyPositionExpired({ ctx, input: p }),
   'sync-account-orders': async (ctx, p, deps) => {
     const result = await syncAccountOrders({ ctx, deps: deps.trading, input: p });
@@ -76,6 +87,18 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
       'sync-account-balances',
       batches.map((accountIds) => ({ accountIds })),
     );
+  },
+  'deliver-push': async (ctx, p, deps) => {
+    const outcome = await deliverPush({ ctx, deps: deps.delivery, input: p });
+    ctx.log.debug({ ...p, outcome }, 'push delivery');
+  },
+  'deliver-discord': async (ctx, p, deps) => {
+    const outcome = await deliverDiscord({ ctx, deps: deps.delivery, input: p });
+    ctx.log.debug({ ...p, outcome }, 'Discord delivery');
+  },
+  housekeeping: async (ctx) => {
+    const pruned = await pruneHousekeeping({ ctx });
+    if (pruned.rateLimits + pruned.liveEvents > 0) ctx.log.info(pruned, 'housekeeping pruned');
   },
   'sync-account-balances': async (ctx, p, deps) => {
     for (const accountId of p.accountIds) {

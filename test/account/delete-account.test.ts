@@ -9,10 +9,10 @@ import { SnapTradeConnections } from '../../src/broker/snaptrade/connections';
 import { createSnapTradeSimulator, type SnapTradeSimulator } from '../../src/broker/snaptrade/simulator';
 import { startWorker } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
-import { createMailer } from '../../src/mail/mailer';
 import { buildTradingDeps } from '../../src/runtime';
 import { buildTestApp, HttpClient, inProcess, silentLogger, type TestApp, testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
+import { testJobDeps } from '../helpers/jobs';
 import { expectError, expectJson, type Member, signUp, signUpTrader } from '../subscriptions/helpers';
 
 const t = useTestDatabase();
@@ -154,13 +154,7 @@ describe('deleting my account', () => {
     const log = silentLogger();
     const worker = await startWorker({
       pool: t.pool,
-      tasks: buildTasks({
-        db: t.db,
-        log,
-        now: () => new Date(),
-        trading: env.trading,
-        mailer: createMailer(env.config, log),
-      }),
+      tasks: buildTasks(testJobDeps(t, { now: () => new Date(), trading: env.trading, config: env.config })),
       concurrency: 1,
       log,
     });

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
-import { createMailer } from '../../src/mail/mailer';
 import {
   buildTestApp,
   HttpClient,
@@ -16,6 +15,7 @@ import {
   TestClock,
 } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
+import { testJobDeps } from '../helpers/jobs';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 import { expectError, expectJson } from '../subscriptions/helpers';
 
@@ -31,13 +31,7 @@ beforeAll(async () => {
   const log = silentLogger();
   worker = await startWorker({
     pool: t.pool,
-    tasks: buildTasks({
-      db: t.db,
-      log,
-      now: clock.now,
-      trading: env.trading,
-      mailer: createMailer(env.config, log),
-    }),
+    tasks: buildTasks(testJobDeps(t, { now: clock.now, trading: env.trading, config: env.config })),
     concurrency: 2,
     log,
   });

@@ -7,11 +7,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
-import { createMailer } from '../../src/mail/mailer';
 import { fanOutCopies } from '../../src/services/copy/fan-out-copies';
 import { lapseApprovals } from '../../src/services/copy/lapse-approvals';
 import { buildTestApp, HttpClient, inProcess, silentLogger, type TestApp, TestClock } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
+import { testJobDeps } from '../helpers/jobs';
 import { CONTRACT, SYMBOL } from './support';
 
 const t = useTestDatabase();
@@ -165,13 +165,7 @@ describe('copy trading through the API', () => {
     workers.push(
       await startWorker({
         pool: t.pool,
-        tasks: buildTasks({
-          db: t.db,
-          log: silentLogger(),
-          now: clock.now,
-          trading: env.trading,
-          mailer: createMailer(env.config, silentLogger()),
-        }),
+        tasks: buildTasks(testJobDeps(t, { now: clock.now, trading: env.trading, config: env.config })),
         concurrency: 2,
         log: silentLogger(),
         pollIntervalMs: 100,

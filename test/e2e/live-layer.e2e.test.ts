@@ -155,6 +155,8 @@ describe('the live layer', () => {
         title: 'Order filled',
         body: 'Bought 2',
         data: null,
+        read: false,
+        createdAt: '2026-11-30T15:00:00.000Z',
         unread: 7,
       }),
     );

@@ -7,16 +7,20 @@ import type { HttpBindings } from '@hono/node-server';
 import { pino } from 'pino';
 import { type Auth, createAuth } from '../../src/auth';
 import { createFixedQuotes, type FixedQuotes } from '../../src/broker/paper/quotes';
-import { type Config, loadConfig } from '../../src/config';
+import { type Config, generateVapidKeys, loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
 import { type App, createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
 import { buildTradingDeps } from '../../src/runtime';
+import type { LiveHub } from '../../src/services/live/hub';
 import type { TradingDeps } from '../../src/services/trading/deps';
 import type { TestDatabase } from './db';
 
 /** The public URL test configs use; the auth layer trusts this origin only. */
 export const TEST_PUBLIC_URL = 'http://localhost:3000';
+
+/** The VAPID identity of test servers (one per test process). */
+export const TEST_VAPID = { ...generateVapidKeys(), subject: 'mailto:push-tests@alertsify.test' };
 
 /**
  * A config as `loadConfig` builds it, with secrets given (so no secrets file is written), a
@@ -30,6 +34,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'alertsify-test-data-')),
     AUTH_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
+    VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
+    VAPID_SUBJECT: TEST_VAPID.subject,
     ...env,
   });
 }
@@ -89,14 +96,29 @@ export function testTrading(db: Database, config: Config, now: () => Date, quote
 /** The real app over this file's database, with an injected clock. */
 export function buildTestApp(
   t: TestDatabase,
-  options: { env?: Record<string, string>; log?: Logger; clock?: TestClock; trading?: TradingDeps } = {},
+  options: {
+    env?: Record<string, string>;
+    log?: Logger;
+    clock?: TestClock;
+    trading?: TradingDeps;
+    /** A live event hub for `/api/events` (test/helpers/live-server.ts starts one). */
+    live?: LiveHub;
+  } = {},
 ): TestApp {
   const config = testConfig(options.env);
   const clock = options.clock ?? new TestClock();
   const log = options.log ?? silentLogger();
   const auth = createAuth({ db: t.db, config, log, now: clock.now });
   const { quotes, trading } = testTrading(t.db, config, clock.now);
-  const app = createApp({ db: t.db, config, log, now: clock.now, auth, trading: options.trading ?? trading });
+  const app = createApp({
+    db: t.db,
+    config,
+    log,
+    now: clock.now,
+    auth,
+    trading: options.trading ?? trading,
+    live: options.live,
+  });
   return { app, auth, config, clock, log, quotes, trading: options.trading ?? trading };
 }
 

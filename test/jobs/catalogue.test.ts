@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { CRON, JOB_NAMES } from '../../src/jobs/catalogue';
 import { enqueue, enqueueMany } from '../../src/jobs/queue';
 import { buildTasks } from '../../src/jobs/tasks';
-import { createMailer } from '../../src/mail/mailer';
 import { silentLogger, testConfig, testTrading } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
+import { testJobDeps } from '../helpers/jobs';
 
 const t = useTestDatabase();
 
@@ -82,13 +82,7 @@ describe('job catalogue', () => {
     const config = testConfig();
     const now = () => new Date();
     const { trading } = testTrading(t.db, config, now);
-    const tasks = buildTasks({
-      db: t.db,
-      log: silentLogger(),
-      now,
-      trading,
-      mailer: createMailer(config, silentLogger()),
-    });
+    const tasks = buildTasks(testJobDeps(t, { now, trading, config }));
     expect(Object.keys(tasks).sort()).toEqual([...JOB_NAMES].sort());
     for (const entry of CRON) expect(JOB_NAMES).toContain(entry.task);
   });

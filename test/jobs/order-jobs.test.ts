@@ -6,13 +6,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../src/jobs/runner';
 import { buildTasks } from '../../src/jobs/tasks';
-import { createMailer } from '../../src/mail/mailer';
 import { createPaperAccount } from '../../src/services/accounts/create-paper-account';
 import type { ServiceContext } from '../../src/services/context';
 import { placeBto } from '../../src/services/trading/place-bto';
 import { silentLogger, testConfig, testTrading } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
+import { testJobDeps } from '../helpers/jobs';
 
 const t = useTestDatabase();
 const workers: WorkerHandle[] = [];
@@ -78,13 +78,7 @@ describe('order jobs', () => {
     workers.push(
       await startWorker({
         pool: t.pool,
-        tasks: buildTasks({
-          db: t.db,
-          log: silentLogger(),
-          now,
-          trading,
-          mailer: createMailer(config, silentLogger()),
-        }),
+        tasks: buildTasks(testJobDeps(t, { now, trading, config })),
         concurrency: 2,
         log: silentLogger(),
         pollIntervalMs: 100,

@@ -9,6 +9,7 @@
  * A new kind of resource in a path fails the tests until it has a fixture: add the kind to
  * `ResourceKind`, map its path in `RESOURCE_BY_PATH`, and create one in `createResources`.
  */
+import { createECDH, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fanOutCopies } from '../../src/services/copy/fan-out-copies';
 import { buildTestApp, inProcess, silentLogger, type TestApp, TestClock } from '../helpers/app';
@@ -28,7 +29,15 @@ import {
 import { expectJson, type Member, signUp, signUpTrader } from '../subscriptions/helpers';
 
 /** The kinds of resource an id in a path names. */
-type ResourceKind = 'account' | 'order' | 'position' | 'subscription' | 'copyDecision' | 'trader';
+type ResourceKind =
+  | 'account'
+  | 'order'
+  | 'position'
+  | 'subscription'
+  | 'copyDecision'
+  | 'trader'
+  | 'notification'
+  | 'pushSubscription';
 
 /** Which kind an id names, by the path up to and including its parameter. */
 const RESOURCE_BY_PATH: Record<string, ResourceKind> = {
@@ -38,6 +47,8 @@ const RESOURCE_BY_PATH: Record<string, ResourceKind> = {
   '/api/subscriptions/{id}': 'subscription',
   '/api/copies/{id}': 'copyDecision',
   '/api/traders/{id}': 'trader',
+  '/api/notifications/{id}': 'notification',
+  '/api/push-subscriptions/{id}': 'pushSubscription',
 };
 
 /** Kinds anyone may read by id (a trader's public profile); the others are their owner's alone. */
@@ -106,7 +117,8 @@ function tokenOf(member: Member): string {
 /**
  * One resource of each kind belonging to `owner`, made through the API (and the copy fan-out
  * service, as its job would run it): a paper account, an order and its position, a subscription
- * to `trader` and a copy decision waiting for the owner's approval.
+ * to `trader`, a copy decision waiting for the owner's approval with the notification telling
+ * them, and a browser registered for their pushes.
  */
 async function createResources(owner: Member, trader: Member): Promise<Record<ResourceKind, string>> {
   const account = await expectJson(
@@ -135,6 +147,23 @@ async function createResources(owner: Member, trader: Member): Promise<Record<Re
     await owner.client.post('/api/orders', { side: 'BTO', ...CONTRACT, quantity: 1 }),
     201,
   );
+  const told = await expectJson(await owner.client.get('/api/notifications'), 200);
+  const notification = (told.notifications as Array<{ id: string }>)[0];
+  if (!notification) throw new Error('no notification for the owner');
+  const browser = createECDH('prime256v1');
+  browser.generateKeys();
+  const pushSubscription = await expectJson(
+    await owner.client.post('/api/push-subscriptions', {
+      subscription: {
+        endpoint: 'https://fcm.googleapis.com/fcm/send/owner-browser',
+        keys: {
+          p256dh: browser.getPublicKey().toString('base64url'),
+          auth: randomBytes(16).toString('base64url'),
+        },
+      },
+    }),
+    201,
+  );
   return {
     account: String(account.id),
     order: String(order.id),
@@ -142,6 +171,8 @@ async function createResources(owner: Member, trader: Member): Promise<Record<Re
     subscription: String(subscription.id),
     copyDecision: decision.id,
     trader: trader.id,
+    notification: notification.id,
+    pushSubscription: String(pushSubscription.id),
   };
 }
 

@@ -1,17 +1,21 @@
 /**
- * `npm run admin -- verify-trader|make-trader <email>` run as a child process against this
- * file's database, as an operator would run it.
+ * `npm run admin -- verify-trader|make-trader <email>` and `audit trade|subscription <id>` run as
+ * a child process against this file's database, as an operator would run it.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readAuditLog } from '../../src/services/audit/read-audit-log';
 import { makeTrader } from '../../src/services/subscriptions/make-trader';
+import { pauseSubscription } from '../../src/services/subscriptions/pause-subscription';
+import { subscribe } from '../../src/services/subscriptions/subscribe';
 import { verifyTrader } from '../../src/services/subscriptions/verify-trader';
 import { silentLogger } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { createUser } from '../helpers/factories';
+import { createAccount, createPosition, createTrade, createUser } from '../helpers/factories';
 import { freePort } from '../helpers/ports';
 
 const t = useTestDatabase();
@@ -138,5 +142,81 @@ describe('admin services', () => {
       code: 'FORBIDDEN',
     });
     expect(await verifiedAt(user.id)).toBeNull();
+  });
+});
+
+describe('admin audit', () => {
+  it('prints who changed a subscription, when, and what', async () => {
+    const trader = await createUser(t.db, { isTrader: true });
+    const subscriber = await createUser(t.db);
+    const ctx = {
+      db: t.db,
+      actor: { type: 'user', userId: subscriber.id } as const,
+      now: () => new Date(),
+      log: silentLogger(),
+    };
+    const { subscription } = await subscribe({ ctx, input: { traderId: trader.id } });
+    await pauseSubscription({ ctx, input: { subscriptionId: subscription.id } });
+
+    const run = await admin(['audit', 'subscription', subscription.id]);
+    expect(run, JSON.stringify(run)).toMatchObject({ code: 0, stderr: '' });
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`Audit log of subscription ${subscription.id}: 2 changes`);
+    expect(lines.filter((line) => /^\d{4}-\d\d-\d\dT/.test(line))).toEqual([
+      expect.stringMatching(new RegExp(`Z {2}INSERT {2}by ${subscriber.id}$`)),
+      expect.stringMatching(new RegExp(`Z {2}UPDATE {2}by ${subscriber.id}$`)),
+    ]);
+    expect(lines).toContain(`    trader_id = "${trader.id}"`);
+    expect(lines).toContain('    status: "active" → "paused"');
+    expect(run.stdout).not.toContain('updated_at:');
+  });
+
+  it('prints the changes of a trade, with the system actor of a job', async () => {
+    const user = await createUser(t.db);
+    const account = await createAccount(t.db, user.id);
+    const position = await createPosition(t.db, user.id);
+    const trade = await createTrade(t.db, position, account.id, { action: 'buy', quantity: 2 });
+    await t.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT set_config('app.actor_id', 'system:sync-account-orders', true)`);
+      await tx.execute(
+        sql`UPDATE trades SET status = 'cancelled', status_reason = 'Expired' WHERE id = ${trade.id}`,
+      );
+    });
+    const run = await admin(['audit', 'trade', trade.id]);
+    expect(run, JSON.stringify(run)).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain(`Audit log of trade ${trade.id}: 2 changes`);
+    expect(run.stdout).toContain('INSERT  by unknown (no actor recorded)');
+    expect(run.stdout).toContain('UPDATE  by system:sync-account-orders');
+    expect(run.stdout).toContain('    status: "pending" → "cancelled"');
+    expect(run.stdout).toContain('    status_reason: ∅ → "Expired"');
+  });
+
+  it('fails clearly for an id with no audit record, and answers wrong usage with status 2', async () => {
+    const missing = await admin(['audit', 'trade', 'no-such-trade']);
+    expect(missing, JSON.stringify(missing)).toMatchObject({ code: 1 });
+    expect(missing.stderr.trim()).toBe('admin: No audit record of trade no-such-trade');
+    for (const args of [
+      ['audit'],
+      ['audit', 'order', 'x'],
+      ['audit', 'trade'],
+      ['audit', 'trade', 'a', 'b'],
+    ]) {
+      const run = await admin(args);
+      expect(run, JSON.stringify(run)).toMatchObject({ code: 2 });
+      expect(run.stderr).toContain('audit trade|subscription <id>');
+    }
+  });
+
+  it('is for administrators: a signed-in user cannot read it', async () => {
+    const user = await createUser(t.db);
+    const ctx = {
+      db: t.db,
+      actor: { type: 'user', userId: user.id } as const,
+      now: () => new Date(),
+      log: silentLogger(),
+    };
+    await expect(readAuditLog({ ctx, input: { kind: 'trade', id: 'x' } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 });

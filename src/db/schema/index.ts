@@ -1,6 +1,7 @@
 export * from './accounts';
 export * from './audit';
 export * from './auth';
+export * from './live-events';
 export * from './notifications';
 export * from './paper';
 export * from './rate-limits';

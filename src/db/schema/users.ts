@@ -28,6 +28,11 @@ export const users = pgTable(
     // Beyond the seed: better-auth's user model and the trigger-kept unread counter.
     emailVerified: boolean('email_verified').notNull().default(false),
     unreadNotifications: integer('unread_notifications').notNull().default(0),
+    /**
+     * A trader's Discord webhook (PRODUCT.md §4), in its canonical form on discord.com: only
+     * Discord's webhook URLs are ever stored. Cleared when Discord answers that it is gone.
+     */
+    discordWebhookUrl: text('discord_webhook_url'),
   },
   (t) => [
     index('idx_users_email').on(t.email),

@@ -10,6 +10,7 @@ export function requireAuth(deps: Pick<AppDeps, 'auth' | 'db'>) {
     if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
     for (const cookie of session.setCookies) c.header('Set-Cookie', cookie, { append: true });
     c.set('actor', { type: 'user', userId: session.userId });
+    c.set('sessionId', session.sessionId);
     c.set('log', c.get('log').child({ userId: session.userId }));
     await next();
   });

@@ -177,7 +177,7 @@ const verifyEmailRoute = createRoute({
 /** Hand a request to better-auth, with the client address we trust and, if given, a clean body. */
 async function forward(c: AppContext, deps: AppDeps, body?: unknown): Promise<Response> {
   const headers = new Headers(c.req.raw.headers);
-  headers.set(CLIENT_IP_HEADER, clientIp(c));
+  headers.set(CLIENT_IP_HEADER, clientIp(c, deps.config));
   headers.delete('content-length');
   let payload: BodyInit | undefined;
   if (body !== undefined) {
@@ -274,7 +274,11 @@ export function authRouter(deps: AppDeps) {
   router.openapi(signInRoute, async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimits(c, deps, [
-      { key: `sign-in:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      {
+        key: `sign-in:ip:${clientIp(c, deps.config)}`,
+        limit: limit.limit,
+        windowSeconds: limit.windowSeconds,
+      },
       {
         key: `sign-in:email:${input.email.toLowerCase()}`,
         limit: limit.limit,
@@ -293,7 +297,7 @@ export function authRouter(deps: AppDeps) {
 
   const recoveryLimits = (c: AppContext, email: string) =>
     enforceRateLimits(c, deps, [
-      { key: `account-mail:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      { key: `account-mail:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
       {
         key: `account-mail:email:${email.toLowerCase()}`,
         limit: limit.limit,
@@ -316,7 +320,7 @@ export function authRouter(deps: AppDeps) {
   router.openapi(resetPasswordRoute, async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimits(c, deps, [
-      { key: `reset-password:ip:${clientIp(c)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      { key: `reset-password:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
     ]);
     const response = await forward(c, deps, input);
     if (response.status === 400) {

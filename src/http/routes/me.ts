@@ -2,6 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
 import { passwordVerifier, SESSION_COOKIE_NAME } from '../../auth';
 import { deleteAccount, deleteAccountSchema } from '../../services/users/delete-account';
+import {
+  getDiscordWebhook,
+  removeDiscordWebhook,
+  setDiscordWebhook,
+} from '../../services/notifications/discord-webhook';
 import { getMyProfile } from '../../services/users/get-my-profile';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
@@ -23,6 +28,27 @@ const ProfileSchema = z
     createdAt: z.string().nullable().openapi({ format: 'date-time' }),
   })
   .openapi('Profile');
+
+const DiscordWebhook = z
+  .object({
+    url: z
+      .string()
+      .nullable()
+      .openapi({ description: 'https://discord.com/api/webhooks/<id>/<token>, or null when none is set' }),
+  })
+  .openapi('DiscordWebhook');
+
+const DiscordWebhookInput = z
+  .object({
+    url: z.string().openapi({
+      description:
+        "A Discord webhook URL (Server Settings → Integrations → Webhooks → Copy Webhook URL). Only Discord's " +
+        'webhook addresses are accepted: discord.com, discordapp.com and their canary/ptb hosts.',
+      example:
+        'https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ_-abcdefghijklmn',
+    }),
+  })
+  .openapi('DiscordWebhookInput');
 
 export function meRouter(deps: AppDeps) {
   const getMe = createRoute({
@@ -61,6 +87,42 @@ export function meRouter(deps: AppDeps) {
     },
   });
 
+  const discordCommon = { tags: ['me'], security: SESSION_SECURITY, path: '/me/discord-webhook' as const };
+  const getDiscord = createRoute({
+    ...discordCommon,
+    middleware: [requireAuth(deps)] as const,
+    method: 'get',
+    operationId: 'getDiscordWebhook',
+    summary: 'The Discord webhook my fills are posted to',
+    responses: {
+      200: { description: 'The webhook', content: { 'application/json': { schema: DiscordWebhook } } },
+      ...errorResponses('UNAUTHENTICATED'),
+    },
+  });
+  const putDiscord = createRoute({
+    ...discordCommon,
+    middleware: [requireAuth(deps)] as const,
+    method: 'put',
+    operationId: 'setDiscordWebhook',
+    summary: 'Post my fills (BTO and STC) to this Discord webhook (traders only)',
+    request: { body: { required: true, content: { 'application/json': { schema: DiscordWebhookInput } } } },
+    responses: {
+      200: { description: 'Set', content: { 'application/json': { schema: DiscordWebhook } } },
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'PRECONDITION_FAILED'),
+    },
+  });
+  const deleteDiscord = createRoute({
+    ...discordCommon,
+    middleware: [requireAuth(deps)] as const,
+    method: 'delete',
+    operationId: 'removeDiscordWebhook',
+    summary: 'Stop posting my fills to Discord',
+    responses: {
+      200: { description: 'Removed', content: { 'application/json': { schema: DiscordWebhook } } },
+      ...errorResponses('UNAUTHENTICATED'),
+    },
+  });
+
   return createRouter()
     .openapi(deleteMe, async (c) => {
       await deleteAccount({
@@ -71,6 +133,13 @@ export function meRouter(deps: AppDeps) {
       deleteCookie(c, SESSION_COOKIE_NAME, { path: '/' });
       return c.json({ deleted: true as const }, 200);
     })
+    .openapi(getDiscord, async (c) => c.json(await getDiscordWebhook({ ctx: serviceContext(deps, c) }), 200))
+    .openapi(putDiscord, async (c) =>
+      c.json(await setDiscordWebhook({ ctx: serviceContext(deps, c), input: c.req.valid('json') }), 200),
+    )
+    .openapi(deleteDiscord, async (c) =>
+      c.json(await removeDiscordWebhook({ ctx: serviceContext(deps, c) }), 200),
+    )
     .openapi(getMe, async (c) => {
       const profile = await getMyProfile({ ctx: serviceContext(deps, c) });
       return c.json(

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
+import { tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
+import { notifyMany } from '../notifications/notify';
 import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
 import { describeApprovalWindow } from './approval-window';
@@ -32,25 +32,22 @@ async function notifyDecisions(
   const contract = describeContract(position);
   const window = describeApprovalWindow(deps.copy.approvalWindowMs);
   const side = tradeSideOf(trade.action);
-  const typeOf = (d: Decision): NotificationType =>
-    d.outcome === 'pending_approval' ? 'copy_trade_alert' : 'copy_trade_skipped';
-  await tx.execute(sql`
-    INSERT INTO notifications (user_id, type, title, body, data, created_at)
-    SELECT x.user_id, x.type,
-           CASE WHEN x.outcome = 'pending_approval' THEN 'Copy trade waiting for approval' ELSE 'Copy trade skipped' END,
-           CASE WHEN x.outcome = 'pending_approval'
-                THEN ${`${side} ${contract}: approve within ${window} to copy `} || x.quantity || ' contract(s)'
-                ELSE ${`${side} ${contract} was not copied: `} || replace(x.reason, '_', ' ') END,
-           jsonb_build_object('sourceTradeId', ${trade.id}::text, 'subscriptionId', x.subscription_id, 'reason', x.reason),
-           ${ctx.now().toISOString()}::timestamp
-      FROM unnest(
-        ${sql.param(told.map((d) => d.subscriberId))}::text[],
-        ${sql.param(told.map((d) => d.subscriptionId))}::text[],
-        ${sql.param(told.map((d) => d.outcome))}::text[],
-        ${sql.param(told.map((d) => d.reason))}::text[],
-        ${sql.param(told.map((d) => d.copyQuantity))}::int[],
-        ${sql.param(told.map(typeOf))}::text[]
-      ) AS x(user_id, subscription_id, outcome, reason, quantity, type)`);
+  await notifyMany({
+    tx,
+    ctx,
+    input: told.map((d) => {
+      const waiting = d.outcome === 'pending_approval';
+      return {
+        userId: d.subscriberId,
+        type: waiting ? 'copy_trade_alert' : 'copy_trade_skipped',
+        title: waiting ? 'Copy trade waiting for approval' : 'Copy trade skipped',
+        body: waiting
+          ? `${side} ${contract}: approve within ${window} to copy ${d.copyQuantity} contract(s)`
+          : `${side} ${contract} was not copied: ${(d.reason ?? '').replaceAll('_', ' ')}`,
+        data: { sourceTradeId: trade.id, subscriptionId: d.subscriptionId, reason: d.reason },
+      };
+    }),
+  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rateLimits } from '../../db/schema';
 import type { ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 
@@ -23,12 +22,71 @@ const RuleSchema = z.object({
   windowSeconds: z.number().int().min(1),
 });
 
+/** Several hits on one counter at once (a batch of notifications to one user, say). */
+export type RateLimitHits = RateLimitRule & { hits: number };
+
+/** The counter after a batch of hits: how many of them fit in the window, and the window's state. */
+export type RateLimitBatchResult = RateLimitResult & { key: string; admitted: number };
+
+const HitsSchema = z.array(RuleSchema.extend({ hits: z.number().int().min(1) }));
+
 /**
- * Count one hit against `key` in a fixed window kept in `rate_limits`.
- *
- * One atomic upsert: concurrent hits on the same key serialise on its row, so the count is exact
- * however many arrive at once. A window that has ended restarts at 1. Time comes from `ctx.now`,
- * not the database clock, so tests can move it.
+ * Count hits against many counters in one statement, each in its fixed window kept in
+ * `rate_limits`. The first hits of a counter fill what is left of its window (`admitted`), the
+ * rest are refused. Counters are locked in key order, so two batches over the same keys cannot
+ * deadlock; concurrent hits on a key serialise on its row, so counts are exact. A window that has
+ * ended restarts. Time comes from `ctx.now`, not the database clock, so tests can move it.
+ */
+export async function consumeRateLimits({
+  ctx,
+  input,
+}: {
+  ctx: Pick<ServiceContext, 'db' | 'now'>;
+  input: readonly RateLimitHits[];
+}): Promise<RateLimitBatchResult[]> {
+  const parsed = parseInput(HitsSchema, input);
+  // One row per key: an upsert may not touch a row twice.
+  const byKey = new Map<string, RateLimitHits>();
+  for (const rule of parsed) {
+    const seen = byKey.get(rule.key);
+    byKey.set(rule.key, seen ? { ...seen, hits: seen.hits + rule.hits } : rule);
+  }
+  const rules = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (rules.length === 0) return [];
+  const now = ctx.now();
+  const { rows } = await ctx.db.execute<{ key: string; count: number; reset_ms: number }>(sql`
+    INSERT INTO rate_limits AS r (key, count, reset_at, created_at)
+    SELECT x.key, x.hits, x.reset_at, ${now.toISOString()}::timestamp
+      FROM unnest(${sql.param(rules.map((r) => r.key))}::text[],
+                  ${sql.param(rules.map((r) => r.hits))}::int[],
+                  ${sql.param(rules.map((r) => new Date(now.getTime() + r.windowSeconds * 1000).toISOString()))}::timestamp[])
+           AS x(key, hits, reset_at)
+     ORDER BY x.key
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN r.reset_at <= ${now.toISOString()}::timestamp THEN excluded.count
+                   ELSE r.count + excluded.count END,
+      reset_at = CASE WHEN r.reset_at <= ${now.toISOString()}::timestamp THEN excluded.reset_at
+                      ELSE r.reset_at END
+    RETURNING r.key, r.count, (extract(epoch FROM r.reset_at) * 1000)::float8 AS reset_ms`);
+  const counted = new Map(rows.map((row) => [row.key, row]));
+  return rules.map((rule) => {
+    const row = counted.get(rule.key);
+    if (!row) throw new Error(`rate limit upsert for ${rule.key} returned no row`);
+    const count = row.count ?? rule.hits;
+    return {
+      key: rule.key,
+      admitted: Math.max(0, Math.min(rule.hits, rule.limit - (count - rule.hits))),
+      allowed: count <= rule.limit,
+      limit: rule.limit,
+      remaining: Math.max(0, rule.limit - count),
+      resetAt: new Date(row.reset_ms),
+    };
+  });
+}
+
+/**
+ * Count one hit against `key` in a fixed window kept in `rate_limits` (see consumeRateLimits):
+ * one atomic upsert, exact however many hits arrive at once.
  */
 export async function consumeRateLimit({
   ctx,
@@ -37,31 +95,12 @@ export async function consumeRateLimit({
   ctx: Pick<ServiceContext, 'db' | 'now'>;
   input: RateLimitRule;
 }): Promise<RateLimitResult> {
-  const rule = parseInput(RuleSchema, input);
-  const now = ctx.now();
-  const windowEnd = new Date(now.getTime() + rule.windowSeconds * 1000);
-  // Bound through the column so the Date is written as UTC, like every other timestamp.
-  const nowParam = sql.param(now, rateLimits.resetAt);
-  const windowOver = sql`${rateLimits.resetAt} <= ${nowParam}`;
-
-  const [row] = await ctx.db
-    .insert(rateLimits)
-    .values({ key: rule.key, count: 1, resetAt: windowEnd, createdAt: now })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${windowOver} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        resetAt: sql`CASE WHEN ${windowOver} THEN excluded.reset_at ELSE ${rateLimits.resetAt} END`,
-      },
-    })
-    .returning({ count: rateLimits.count, resetAt: rateLimits.resetAt });
-  if (!row) throw new Error(`rate limit upsert for ${rule.key} returned no row`);
-
-  const count = row.count ?? 1;
+  const [result] = await consumeRateLimits({ ctx, input: [{ ...parseInput(RuleSchema, input), hits: 1 }] });
+  if (!result) throw new Error(`rate limit for ${input.key} returned nothing`);
   return {
-    allowed: count <= rule.limit,
-    limit: rule.limit,
-    remaining: Math.max(0, rule.limit - count),
-    resetAt: row.resetAt,
+    allowed: result.allowed,
+    limit: result.limit,
+    remaining: result.remaining,
+    resetAt: result.resetAt,
   };
 }

@@ -1,7 +1,9 @@
-import { eq } from 'drizzle-orm';
-import { notifications, parentTrades, trades } from '../../db/schema';
+import { eq, inArray } from 'drizzle-orm';
+import { parentTrades, trades } from '../../db/schema';
 import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
+import { inTransaction } from '../transaction';
+import { type NotificationInput, notify, notifyMany } from './notify';
 
 const TITLES = {
   filled: 'Order filled',
@@ -42,26 +44,14 @@ export function describeContract(p: {
   return `${p.underlying} ${Number(p.strike)} ${p.optionType === 'call' ? 'C' : 'P'} ${p.expiration}`;
 }
 
-/**
- * In-app notifications for what happened to an order (PRODUCT.md §4). Runs as a job after the
- * update commits; the last change of a batch is the one worth telling.
- */
-export async function notifyOrderUpdate({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: { tradeId: string; changes: Change[] };
-}): Promise<void> {
-  const change = input.changes.at(-1);
-  if (!change) return;
-  const [row] = await ctx.db
-    .select({ trade: trades, position: parentTrades })
-    .from(trades)
-    .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
-    .where(eq(trades.id, input.tradeId));
-  if (!row) return;
-  const { trade, position } = row;
+type OrderChangeUpdate = { tradeId: string; changes: Change[] };
+
+/** What to tell an order's owner about its last change. */
+function orderNotification(
+  trade: typeof trades.$inferSelect,
+  position: typeof parentTrades.$inferSelect,
+  change: Change,
+): NotificationInput {
   const side = tradeSideOf(trade.action);
   const { type, title } = kindOf(trade, change);
   const contract = describeContract(position);
@@ -72,14 +62,44 @@ export async function notifyOrderUpdate({
       : change === 'cancelled'
         ? `${side} ${trade.quantity} × ${contract} cancelled${filled > 0 ? ` after ${filled} filled` : ''}`
         : `${side} ${filled} of ${trade.quantity} × ${contract} @ ${trade.filledPrice}`;
-  await ctx.db.insert(notifications).values({
+  return {
     userId: trade.userId,
     type,
     title,
     body,
     data: { tradeId: trade.id, positionId: position.id, status: trade.status },
-    createdAt: ctx.now(),
+  };
+}
+
+/**
+ * Notifications for what happened to orders (PRODUCT.md §4), for a batch of them (a fan-out's
+ * fills come in batches): one read and one notifyMany, however many orders. Runs as a job after
+ * the update commits; the last change of each order is the one worth telling.
+ */
+export async function notifyOrderUpdates({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { updates: OrderChangeUpdate[] };
+}): Promise<void> {
+  const last = new Map<string, Change>();
+  for (const update of input.updates) {
+    const change = update.changes.at(-1);
+    if (change) last.set(update.tradeId, change);
+  }
+  if (last.size === 0) return;
+  const rows = await ctx.db
+    .select({ trade: trades, position: parentTrades })
+    .from(trades)
+    .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
+    .where(inArray(trades.id, [...last.keys()]))
+    .orderBy(trades.id);
+  const notifications = rows.flatMap(({ trade, position }) => {
+    const change = last.get(trade.id);
+    return change ? [orderNotification(trade, position, change)] : [];
   });
+  await inTransaction(ctx, (tx) => notifyMany({ tx, ctx, input: notifications }));
 }
 
 /** Tell the owner that a position expired and what it cost. */
@@ -92,12 +112,17 @@ export async function notifyPositionExpired({
 }): Promise<void> {
   const [position] = await ctx.db.select().from(parentTrades).where(eq(parentTrades.id, input.positionId));
   if (!position) return;
-  await ctx.db.insert(notifications).values({
-    userId: position.userId,
-    type: 'position_expired',
-    title: 'Position expired',
-    body: `${describeContract(position)} expired; realised P&L ${position.totalPnl}`,
-    data: { positionId: position.id },
-    createdAt: ctx.now(),
-  });
+  await inTransaction(ctx, (tx) =>
+    notify({
+      tx,
+      ctx,
+      input: {
+        userId: position.userId,
+        type: 'position_expired',
+        title: 'Position expired',
+        body: `${describeContract(position)} expired; realised P&L ${position.totalPnl}`,
+        data: { positionId: position.id },
+      },
+    }),
+  );
 }

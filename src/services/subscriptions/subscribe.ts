@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { notifications, subscriptions, users } from '../../db/schema';
+import { subscriptions, users } from '../../db/schema';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
+import { notify } from '../notifications/notify';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
 import { loadOwnSubscription } from './change-status';
@@ -24,7 +25,7 @@ export type SubscribeResult = {
  * Subscribe the signed-in user to a trader (PRODUCT.md §3). Only an active trader can be
  * subscribed to; anyone else answers "Trader not found", so the answer does not tell which
  * users exist. Subscribing again after a cancel reactivates the same row with the new settings.
- * The trader is told through an in-app `subscription_new` notification.
+ * The trader is told through a `subscription_new` notification.
  */
 export async function subscribe({
   ctx,
@@ -93,13 +94,16 @@ export async function subscribe({
     }
 
     const who = subscriber.username ?? subscriber.name ?? 'Someone';
-    await tx.insert(notifications).values({
-      userId: traderId,
-      type: 'subscription_new',
-      title: 'New subscriber',
-      body: `${who} subscribed to your trades`,
-      data: { subscriptionId, subscriberId, reactivated: Boolean(existing) },
-      createdAt: now,
+    await notify({
+      tx,
+      ctx,
+      input: {
+        userId: traderId,
+        type: 'subscription_new',
+        title: 'New subscriber',
+        body: `${who} subscribed to your trades`,
+        data: { subscriptionId, subscriberId, reactivated: Boolean(existing) },
+      },
     });
 
     return {

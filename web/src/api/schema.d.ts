@@ -327,6 +327,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My live events (server-sent events)
+         * @description A server-sent-events stream (`text/event-stream`) of what changes for me, so the app can update
+         *     its data in place instead of polling. Each event is
+         *
+         *         id: <increasing integer>
+         *         event: <type>
+         *         data: <JSON, one line>
+         *
+         *     Types and their `data` (every payload also carries its `type`):
+         *
+         *     | event | data |
+         *     |---|---|
+         *     | `order` | `{ orderId, positionId, accountId, symbol, side: "BTO"\|"STC", source: "manual"\|"copy"\|"auto", status, quantity, filledQuantity }`: an order of mine was placed or changed status or fill |
+         *     | `position` | `{ positionId, status: "open"\|"closed"\|"expired"\|"cancelled" }`: a position of mine opened, changed (fills folded) or ended |
+         *     | `copy` | `{ decisionId, subscriptionId, outcome, reason, copyOrderId }`: a copy decision about my subscription was made or moved (approved, failed, lapsed, ...) |
+         *     | `account` | `{ accountId }`: an account's balances, selection or connection changed |
+         *     | `notification` | `{ notificationId, notificationType, title, body, data, read, createdAt, unread }`: a notification was written or read; `unread` is my unread count after it |
+         *
+         *     A comment line (`: heartbeat`) comes every 15 seconds. Reconnecting with the last id seen (the
+         *     `Last-Event-ID` header, which EventSource sends by itself, or `?lastEventId=`) first replays
+         *     every event after it, in order and once (events are kept 24 hours), then continues live; without
+         *     it the stream starts from now. The stream ends when my session does (signing out, expiry): the
+         *     reconnect then answers 401.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/orders.csv": {
         parameters: {
             query?: never;
@@ -421,6 +462,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/discord-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Discord webhook my fills are posted to */
+        get: operations["getDiscordWebhook"];
+        /** Post my fills (BTO and STC) to this Discord webhook (traders only) */
+        put: operations["setDiscordWebhook"];
+        post?: never;
+        /** Stop posting my fills to Discord */
+        delete: operations["removeDiscordWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/trader": {
         parameters: {
             query?: never;
@@ -435,6 +495,95 @@ export interface paths {
          * @description Idempotent. Verification (the badge) is granted by an administrator.
          */
         post: operations["becomeTrader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notifications, newest first, a page at a time */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of my notifications read (reading it again keeps the first time) */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where each type of notification goes: in-app (always), push, Discord (fills) */
+        get: operations["getNotificationPreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change where some types of notification go
+         * @description Some channels of some types, e.g. `{ "order_filled": { "push": false } }`; the rest keep their setting. `in_app` cannot be turned off; `discord` exists only for order_filled. An unknown type or channel is a 400 naming it.
+         */
+        patch: operations["updateNotificationPreferences"];
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my notifications read */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of my notifications are unread */
+        get: operations["countUnreadNotifications"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -539,6 +688,61 @@ export interface paths {
         };
         /** One position with its orders */
         get: operations["getPosition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browsers that receive my pushes */
+        get: operations["listPushSubscriptions"];
+        put?: never;
+        /**
+         * Receive my pushes in this browser
+         * @description One registration per browser: registering again (new keys, or another user on the same browser) replaces what was kept for its endpoint. At most 10 pushes a minute reach a user; the rest stay in-app.
+         */
+        post: operations["registerPushSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop my pushes to one browser */
+        delete: operations["unregisterPushSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push-subscriptions/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's VAPID public key: `applicationServerKey` for `pushManager.subscribe` */
+        get: operations["getVapidKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -806,6 +1010,16 @@ export interface components {
             /** @enum {string} */
             optionType: "call" | "put";
         } | null);
+        ChannelSwitches: {
+            /** @description Only for the types Discord carries (fills) */
+            discord?: boolean;
+            /**
+             * @description Always on
+             * @enum {boolean}
+             */
+            in_app: true;
+            push: boolean;
+        };
         ContractQuote: {
             /**
              * @description Per share, in dollars
@@ -860,6 +1074,17 @@ export interface components {
             /** @example 100000 */
             startingBalance?: string | number;
         };
+        DiscordWebhook: {
+            /** @description https://discord.com/api/webhooks/<id>/<token>, or null when none is set */
+            url: string | null;
+        };
+        DiscordWebhookInput: {
+            /**
+             * @description A Discord webhook URL (Server Settings → Integrations → Webhooks → Copy Webhook URL). Only Discord's webhook addresses are accepted: discord.com, discordapp.com and their canary/ptb hosts.
+             * @example https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ_-abcdefghijklmn
+             */
+            url: string;
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -891,6 +1116,44 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "degraded";
             version: string;
+        };
+        Notification: {
+            body: string;
+            /** Format: date-time */
+            createdAt: string | null;
+            /** @description Facts of the event (ids of the order, position, subscription, ...) */
+            data: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            read: boolean;
+            /** Format: date-time */
+            readAt: string | null;
+            title: string;
+            /** @enum {string} */
+            type: "order_filled" | "order_cancelled" | "order_rejected" | "copy_trade_alert" | "copy_trade_close" | "copy_trade_executed" | "copy_trade_skipped" | "copy_trade_failed" | "subscription_new" | "subscription_ended" | "position_expired" | "connection_broken" | "daily_loss_limit" | "discord_webhook_disabled";
+        };
+        NotificationPage: {
+            nextCursor: string | null;
+            notifications: components["schemas"]["Notification"][];
+            /** @description My unread count now */
+            unread: number;
+        };
+        NotificationPreferences: {
+            connection_broken: components["schemas"]["ChannelSwitches"];
+            copy_trade_alert: components["schemas"]["ChannelSwitches"];
+            copy_trade_close: components["schemas"]["ChannelSwitches"];
+            copy_trade_executed: components["schemas"]["ChannelSwitches"];
+            copy_trade_failed: components["schemas"]["ChannelSwitches"];
+            copy_trade_skipped: components["schemas"]["ChannelSwitches"];
+            daily_loss_limit: components["schemas"]["ChannelSwitches"];
+            discord_webhook_disabled: components["schemas"]["ChannelSwitches"];
+            order_cancelled: components["schemas"]["ChannelSwitches"];
+            order_filled: components["schemas"]["ChannelSwitches"];
+            order_rejected: components["schemas"]["ChannelSwitches"];
+            position_expired: components["schemas"]["ChannelSwitches"];
+            subscription_ended: components["schemas"]["ChannelSwitches"];
+            subscription_new: components["schemas"]["ChannelSwitches"];
         };
         OptionChain: {
             /** Format: date-time */
@@ -1071,6 +1334,36 @@ export interface components {
             unreadNotifications: number;
             username: string | null;
         };
+        PushSubscription: {
+            /** Format: date-time */
+            createdAt: string | null;
+            /** Format: uri */
+            endpoint: string;
+            id: string;
+            userAgent: string | null;
+        };
+        ReadAllResult: {
+            unread: number;
+            updated: number;
+        };
+        RegisterPushSubscriptionInput: {
+            /** @description `PushSubscription.toJSON()` from the browser */
+            subscription: {
+                /**
+                 * Format: uri
+                 * @description The browser's push service URL (https; Google, Mozilla, Apple or Microsoft)
+                 */
+                endpoint: string;
+                expirationTime?: number | null;
+                keys: {
+                    /** @description URL-safe base64 of the 16-byte auth secret */
+                    auth: string;
+                    /** @description URL-safe base64 of the 65-byte P-256 public key */
+                    p256dh: string;
+                };
+            };
+            userAgent?: string | null;
+        };
         RequestPasswordResetInput: {
             /** Format: email */
             email: string;
@@ -1185,9 +1478,16 @@ export interface components {
             username: string | null;
             verified: boolean;
         };
+        UnreadCount: {
+            unread: number;
+        };
         /** @description Only the settings given change */
         UpdateSubscriptionSettings: {
             settings: components["schemas"]["SubscriptionSettingsInput"];
+        };
+        VapidKey: {
+            /** @description URL-safe base64, 65 bytes */
+            publicKey: string;
         };
     };
     responses: never;
@@ -1999,6 +2299,50 @@ export interface operations {
             };
         };
     };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this event id */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; see the description for its events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     exportOrders: {
         parameters: {
             query?: never;
@@ -2162,6 +2506,115 @@ export interface operations {
             };
         };
     };
+    getDiscordWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscordWebhook"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setDiscordWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscordWebhookInput"];
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscordWebhook"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeDiscordWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscordWebhook"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     becomeTrader: {
         parameters: {
             query?: never;
@@ -2178,6 +2631,322 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraderProfile"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description 1 to 100, default 30 */
+                limit?: string;
+                /** @description true: unread only */
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications and my unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every type with its channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    connection_broken?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    copy_trade_alert?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    copy_trade_close?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    copy_trade_executed?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    copy_trade_failed?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    copy_trade_skipped?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    daily_loss_limit?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    discord_webhook_disabled?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    order_cancelled?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    order_filled?: {
+                        discord?: boolean;
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    order_rejected?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    position_expired?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    subscription_ended?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    subscription_new?: {
+                        /** @enum {boolean} */
+                        in_app?: true;
+                        push?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Every type with its channels, after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked, and my unread count after */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllResult"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    countUnreadNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -2523,6 +3292,146 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPushSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My browsers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptions: components["schemas"]["PushSubscription"][];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterPushSubscriptionInput"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unregisterPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getVapidKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidKey"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
