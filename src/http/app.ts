@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { serveOpenApiDocument } from './openapi';
 import { accountsRouter } from './routes/accounts';
+import { analyticsRouter } from './routes/analytics';
 import { authRouter } from './routes/auth';
 import { copiesRouter } from './routes/copies';
 import { healthRouter } from './routes/health';
@@ -62,6 +63,7 @@ export function createApp(options: CreateAppOptions): App {
   app.route('/api', subscriptionsRouter(deps));
   app.route('/api', tradersRouter(deps));
   app.route('/api', copiesRouter(deps));
+  app.route('/api', analyticsRouter(deps));
   app.route('/api', webhooksRouter(deps));
   serveOpenApiDocument(app, deps.config.version);
 
