@@ -50,8 +50,9 @@ export async function getDailyPnl({ ctx, input }: { ctx: ServiceContext; input: 
   const bucket = query.interval === 'week' ? sql`date_trunc('week', h.day)::date` : sql`h.day`;
   const [{ rows }, asOf] = await Promise.all([
     ctx.db.execute<Row>(sql`
-      SELECT ${bucket}::text AS date, sum(h.closed_positions)::integer AS closed_positions,
-             sum(h.wins)::integer AS wins, sum(h.losses)::integer AS losses, sum(h.pnl) AS pnl
+      SELECT ${bucket}::text AS date, COALESCE(sum(h.closed_positions), 0)::integer AS closed_positions,
+             COALESCE(sum(h.wins), 0)::integer AS wins, COALESCE(sum(h.losses), 0)::integer AS losses,
+             COALESCE(sum(h.pnl), 0::numeric(15, 2)) AS pnl
         FROM analytics_hourly h
        WHERE h.user_id = ${userId} AND ${sourceMatches(sql`h.source`, query.source)}
          AND h.day BETWEEN ${from}::date AND ${to}::date
@@ -59,7 +60,7 @@ export async function getDailyPnl({ ctx, input }: { ctx: ServiceContext; input: 
        ORDER BY 1 NULLS LAST`),
     analyticsAsOf(ctx.db),
   ]);
-  // ROLLUP adds the range's totals as a last row without a date (absent when nothing closed).
+  // ROLLUP adds the range's totals as a last row without a date (zeros when nothing closed).
   const figures = (r: Row) => ({
     closedPositions: r.closed_positions,
     wins: r.wins,

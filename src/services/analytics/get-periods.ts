@@ -42,26 +42,27 @@ export async function getAnalyticsPeriods({ ctx, input }: { ctx: ServiceContext;
   const userId = requireUser(ctx);
   const { source } = parseInput(periodsQuerySchema, input ?? {});
   const now = ctx.now();
+  // One index range scan per period (index-only): cheaper than joining every position to
+  // every period it falls in.
   const { rows } = await ctx.db.execute<Row>(sql`
     WITH periods AS (
       SELECT p.period, p.n, analytics_period_start(p.period, ${utcTimestamp(now)}) AS start
         FROM unnest(${sql.param([...ANALYTICS_PERIODS])}::text[]) WITH ORDINALITY AS p(period, n)
-    ), closed AS (
-      SELECT f.closed_at, f.pnl, f.cost_basis, f.result
-        FROM analytics_position_facts f
-       WHERE f.user_id = ${userId} AND ${sourceMatches(sql`f.source`, source)}
     )
     SELECT p.period,
            CASE WHEN p.start = '-infinity' THEN NULL ELSE ${isoUtc(sql`p.start`)} END AS period_start,
-           count(c.closed_at)::integer AS closed_positions,
-           (count(*) FILTER (WHERE c.result = 'win'))::integer AS wins,
-           (count(*) FILTER (WHERE c.result = 'loss'))::integer AS losses,
-           COALESCE(sum(c.pnl), 0::numeric(15, 2)) AS total_pnl,
-           analytics_ratio(count(*) FILTER (WHERE c.result = 'win'), count(c.closed_at)) AS win_rate,
-           analytics_ratio(sum(c.pnl), sum(c.cost_basis)) AS roi
+           x.*
       FROM periods p
-      LEFT JOIN closed c ON c.closed_at >= p.start
-     GROUP BY p.period, p.n, p.start
+     CROSS JOIN LATERAL (
+       SELECT count(*)::integer AS closed_positions,
+              (count(*) FILTER (WHERE f.result = 'win'))::integer AS wins,
+              (count(*) FILTER (WHERE f.result = 'loss'))::integer AS losses,
+              COALESCE(sum(f.pnl), 0::numeric(15, 2)) AS total_pnl,
+              analytics_ratio(count(*) FILTER (WHERE f.result = 'win'), count(*)) AS win_rate,
+              analytics_ratio(sum(f.pnl), sum(f.cost_basis)) AS roi
+         FROM analytics_position_facts f
+        WHERE f.user_id = ${userId} AND ${sourceMatches(sql`f.source`, source)} AND f.closed_at >= p.start
+     ) x
      ORDER BY p.n`);
   return {
     source,
