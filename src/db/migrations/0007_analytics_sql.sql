@@ -153,7 +153,8 @@ CREATE INDEX idx_trades_own_fills ON trades (user_id, action)
 
 -- Closed positions per user, source, Eastern day and Eastern hour: the one pass over the
 -- positions that the daily P&L, the cumulative curve, the heatmap and the statistics add up.
--- Sums and extremes only, so any set of rows adds up to what its positions would give.
+-- Sums and extremes only, so any set of rows adds up to what its positions would give. Money
+-- that may be nothing defaults to 0.00 (not 0), so it reads as cents like every other amount.
 CREATE MATERIALIZED VIEW analytics_hourly AS
 SELECT b.user_id,
        b.source,
@@ -169,7 +170,7 @@ SELECT b.user_id,
                (count(*) FILTER (WHERE f.result = 'loss'))::integer AS losses,
                sum(f.pnl) AS pnl,
                sum(f.cost_basis) AS cost_basis,
-               COALESCE(sum(f.pnl) FILTER (WHERE f.result = 'win'), 0) AS gross_wins,
+               COALESCE(sum(f.pnl) FILTER (WHERE f.result = 'win'), 0.00) AS gross_wins,
                max(f.pnl) FILTER (WHERE f.result = 'win') AS biggest_win,
                min(f.pnl) FILTER (WHERE f.result = 'loss') AS biggest_loss,
                sum(f.hold_seconds) AS hold_seconds
@@ -261,15 +262,15 @@ SELECT s.user_id,
        s.expectancy AS average_pnl,
        COALESCE(r.closed_1, 0)::integer AS closed_positions_24h,
        analytics_ratio(r.wins_1, r.closed_1) AS win_rate_24h,
-       COALESCE(r.pnl_1, 0) AS pnl_24h,
+       COALESCE(r.pnl_1, 0.00) AS pnl_24h,
        analytics_average(r.pnl_1, r.closed_1) AS average_pnl_24h,
        COALESCE(r.closed_7, 0)::integer AS closed_positions_7d,
        analytics_ratio(r.wins_7, r.closed_7) AS win_rate_7d,
-       COALESCE(r.pnl_7, 0) AS pnl_7d,
+       COALESCE(r.pnl_7, 0.00) AS pnl_7d,
        analytics_average(r.pnl_7, r.closed_7) AS average_pnl_7d,
        COALESCE(r.closed_30, 0)::integer AS closed_positions_30d,
        analytics_ratio(r.wins_30, r.closed_30) AS win_rate_30d,
-       COALESCE(r.pnl_30, 0) AS pnl_30d,
+       COALESCE(r.pnl_30, 0.00) AS pnl_30d,
        analytics_average(r.pnl_30, r.closed_30) AS average_pnl_30d
   FROM analytics_user_stats s
   LEFT JOIN recent r ON r.user_id = s.user_id
@@ -328,8 +329,8 @@ SELECT s.id AS subscription_id,
        COALESCE(x.closed_positions, 0) AS closed_positions,
        COALESCE(x.wins, 0) AS wins,
        COALESCE(x.losses, 0) AS losses,
-       COALESCE(x.total_pnl, 0) AS total_pnl,
-       COALESCE(x.cost_basis, 0) AS total_cost_basis,
+       COALESCE(x.total_pnl, 0.00) AS total_pnl,
+       COALESCE(x.cost_basis, 0.00) AS total_cost_basis,
        analytics_ratio(x.total_pnl, x.cost_basis) AS roi
   FROM subscriptions s
   LEFT JOIN by_subscription d ON d.subscription_id = s.id
@@ -391,7 +392,7 @@ SELECT u.id AS trader_id,
        COALESCE(x.closed_positions, 0) AS closed_positions,
        COALESCE(x.wins, 0) AS wins,
        COALESCE(x.losses, 0) AS losses,
-       COALESCE(x.total_pnl, 0) AS total_pnl,
+       COALESCE(x.total_pnl, 0.00) AS total_pnl,
        x.roi,
        COALESCE(o.openings, 0) AS openings,
        COALESCE(c.copied_openings, 0) AS copied_openings,
