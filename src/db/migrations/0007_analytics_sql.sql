@@ -58,6 +58,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN source_parent_trade_id IS NULL THEN 'manual' ELSE 'copied' END $$;
 --> statement-breakpoint
 
+-- A closed position's result (src/domain/analytics.ts: POSITION_RESULTS): 'win' when its P&L is
+-- above 0, 'loss' below, 'even' at exactly 0 (neither, but a closed position all the same: it
+-- counts in the win rate's denominator).
+CREATE OR REPLACE FUNCTION analytics_position_result(pnl numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE WHEN pnl > 0 THEN 'win' WHEN pnl < 0 THEN 'loss' ELSE 'even' END $$;
+--> statement-breakpoint
+
 -- ---------------------------------------------------------------------------------------
 -- Per-position facts: the one definition of P&L, result, source, hold time and buckets
 -- ---------------------------------------------------------------------------------------
@@ -65,8 +73,7 @@ AS $$ SELECT CASE WHEN source_parent_trade_id IS NULL THEN 'manual' ELSE 'copied
 -- positions count as closed at their final P&L: the system's sale at 0 is in it, and their
 -- close time is the expiry (the close of their expiration day).
 -- source: analytics_position_source (who opened the position).
--- result: 'win' when P&L > 0, 'loss' when < 0, 'even' at exactly 0 (neither, but a closed
--- position all the same: it counts in the win rate's denominator).
+-- result: analytics_position_result (win, loss or even).
 -- pnl_percent: P&L over cost basis, in percent. hold_seconds: opened (the position's first
 -- order) to closed (its last fill). closed_at_eastern: the close on New York's clock, whose
 -- date and hour are the position's day and hour.
@@ -87,13 +94,22 @@ SELECT p.id AS position_id,
        p.total_proceeds AS proceeds,
        p.total_pnl AS pnl,
        round(p.total_pnl * 100 / NULLIF(p.total_cost_basis, 0), 4) AS pnl_percent,
-       CASE WHEN p.total_pnl > 0 THEN 'win' WHEN p.total_pnl < 0 THEN 'loss' ELSE 'even' END AS result,
+       analytics_position_result(p.total_pnl) AS result,
        p.opened_at,
        p.closed_at,
        date_part('epoch', p.closed_at - p.opened_at) AS hold_seconds,
        analytics_eastern(p.closed_at) AS closed_at_eastern
   FROM parent_trades p
  WHERE p.status IN ('closed', 'expired') AND p.closed_at IS NOT NULL;
+--> statement-breakpoint
+
+-- The planner's estimate of "source = 'manual'" or "result = 'win'" without these is a guess
+-- (a fraction of a percent), and with it a page of one user's manual positions by P&L sorts all
+-- of them instead of walking the P&L index (26 ms instead of 0.6 ms for 20,000 positions).
+CREATE STATISTICS analytics_position_source_stats ON (analytics_position_source(source_parent_trade_id))
+  FROM parent_trades;
+--> statement-breakpoint
+CREATE STATISTICS analytics_position_result_stats ON (analytics_position_result(total_pnl)) FROM parent_trades;
 --> statement-breakpoint
 
 -- A user's closed positions by close time: closed-position pages (newest first, date range),
