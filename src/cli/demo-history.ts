@@ -11,7 +11,13 @@ import type { Auth } from '../auth';
 import type { QuoteModel } from '../broker/paper/quotes';
 import type { Database } from '../db/client';
 import { addDays, dayOfWeek } from '../domain/civil-date';
-import { easternDate, easternInstant, isTradingDay, previousTradingDay } from '../domain/market-calendar';
+import {
+  easternDate,
+  easternInstant,
+  isTradingDay,
+  marketClose,
+  previousTradingDay,
+} from '../domain/market-calendar';
 import type { OptionType } from '../domain/occ';
 import { isAppError } from '../errors';
 import type { Logger } from '../logger';
@@ -170,7 +176,7 @@ export async function seedDemoHistory(deps: DemoDeps, shape: DemoShape): Promise
     }
   }
 
-  const counts = { traderOrders: 0, followerOrders: 0, fanOuts: 0, approvals: 0, expired: 0 };
+  const counts = { traderOrders: 0, followerOrders: 0, fanOuts: 0, approvals: 0, expired: 0, refused: 0 };
   const holdings: Holding[] = [];
 
   const open = async (owner: Person, day: string, copyable: boolean) => {
@@ -252,29 +258,37 @@ export async function seedDemoHistory(deps: DemoDeps, shape: DemoShape): Promise
   for (let day = firstDay; day < today; day = addDays(day, 1)) {
     if (!isTradingDay(day)) continue;
     const actions: Action[] = [];
-    const at = () => easternInstant(day, random.between(9, 15), random.between(0, 59));
-    const inSession = (instant: Date) =>
-      instant < easternInstant(day, 9, 35) ? easternInstant(day, 9, 35 + random.between(0, 20)) : instant;
+    // From 09:35 to 10 minutes before the close (13:00 on half days), when contracts still quote.
+    const opening = easternInstant(day, 9, 35).getTime();
+    const closing = (marketClose(day) ?? easternInstant(day, 16, 0)).getTime();
+    const at = () => new Date(opening + Math.floor(random.next() * (closing - 600_000 - opening)));
     for (const trader of traders) {
       const opens = random.chance(0.7) ? random.between(1, 2) : 0;
-      for (let i = 0; i < opens; i++)
-        actions.push({ at: inSession(at()), run: () => open(trader, day, true) });
+      for (let i = 0; i < opens; i++) actions.push({ at: at(), run: () => open(trader, day, true) });
     }
     for (const follower of followers) {
-      if (random.chance(0.08)) actions.push({ at: inSession(at()), run: () => open(follower, day, false) });
+      if (random.chance(0.08)) actions.push({ at: at(), run: () => open(follower, day, false) });
     }
     for (const holding of holdings) {
       if (holding.held > 0 && holding.closeOn <= day && holding.expiration >= day) {
-        actions.push({ at: inSession(at()), run: () => close(holding) });
+        actions.push({ at: at(), run: () => close(holding) });
       }
     }
     actions.sort((a, b) => a.at.getTime() - b.at.getTime());
     for (const action of actions) {
       clock.set(action.at);
-      await action.run();
+      try {
+        await action.run();
+      } catch (error) {
+        // A refusal the product gives anyone (no quote, not enough buying power) skips the
+        // action, as it would a user's; anything else is a bug and stops the seed.
+        if (!isAppError(error) || error.code === 'INTERNAL') throw error;
+        counts.refused++;
+        log.debug({ err: error }, 'demo action refused');
+      }
     }
     // After the close: lapse unanswered approvals, expire what expired today.
-    clock.set(easternInstant(day, 16, 5));
+    clock.set(new Date(closing + 300_000));
     await lapseApprovals({ ctx: system });
     counts.expired += (await expirePositions({ ctx: system, deps: deps.trading })).expired.length;
     for (let i = holdings.length - 1; i >= 0; i--) {
