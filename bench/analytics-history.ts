@@ -173,6 +173,7 @@ export async function seedAnalyticsHistory(
        sell2_price = GREATEST(0.01, round(buy_price * (0.55 + move2 * 0.95)::numeric, 2)),
        sell1_at = CASE WHEN expires
                        THEN ((expiration + time '16:00') AT TIME ZONE 'America/New_York') AT TIME ZONE 'UTC'
+                       WHEN quantity = 1 THEN closed_at
                        ELSE closed_at - (closed_at - opened_at) * move1 / 2 END,
        sell2_at = closed_at`);
     await q('CREATE INDEX ON bench_plan (seq)');
