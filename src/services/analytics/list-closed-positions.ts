@@ -12,9 +12,9 @@ import {
 } from '../../domain/analytics';
 import type { OptionType } from '../../domain/occ';
 import type { PositionStatus } from '../../domain/vocabulary';
-import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
+import { decodeSortCursor, encodeSortCursor } from './keyset';
 import { closedOnDays } from './range';
 import { type DecimalFigure, isoDateSchema, isoUtc, sourceMatches, sourceSchema } from './sql';
 
@@ -93,11 +93,6 @@ const SORT_COLUMN: Record<ClosedPositionSort, SQL> = {
   pnlPercent: sql`f.pnl_percent`,
 };
 
-/** The cursor: the last row's sort value (as text; null for a P&L % without cost) and id. */
-function encodeCursor(value: string | null, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-
 /** What a sort value looks like in a cursor: PostgreSQL's text of a timestamp, or of a decimal. */
 const SORT_VALUE: Record<ClosedPositionSort, RegExp> = {
   closedAt: /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/,
@@ -105,32 +100,13 @@ const SORT_VALUE: Record<ClosedPositionSort, RegExp> = {
   pnlPercent: /^-?\d{1,20}(\.\d{1,4})?$/,
 };
 
-function decodeCursor(cursor: string, sort: ClosedPositionSort): { value: string | null; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      (parsed[0] === null
-        ? sort === 'pnlPercent'
-        : typeof parsed[0] === 'string' && SORT_VALUE[sort].test(parsed[0])) &&
-      typeof parsed[1] === 'string'
-    ) {
-      return { value: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new AppError('VALIDATION', 'cursor: is not a cursor this API returned', { field: 'cursor' });
-}
-
 /**
  * The rows after the cursor in the page's order. PostgreSQL's own null placement is kept
  * (nulls last ascending, first descending) so the indexes serve both orders: a position with
  * no P&L % sorts as the highest.
  */
 function afterCursor(column: SQL, sort: ClosedPositionSort, order: SortOrder, cursor: string): SQL {
-  const { value, id } = decodeCursor(cursor, sort);
+  const { value, id } = decodeSortCursor(cursor, SORT_VALUE[sort], sort === 'pnlPercent');
   const cast = sort === 'closedAt' ? sql`::timestamp` : sql`::numeric`;
   if (value === null) {
     return order === 'desc'
@@ -207,6 +183,7 @@ export async function selectClosedPositions(
       closeDay: r.close_day,
       holdSeconds: r.hold_seconds,
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.sort_value, last.position_id) : null,
+    nextCursor:
+      rows.length > query.limit && last ? encodeSortCursor(last.sort_value, last.position_id) : null,
   };
 }

@@ -8,7 +8,7 @@ import {
   SORT_ORDERS,
   type SortOrder,
 } from '../../domain/analytics';
-import { AppError } from '../../errors';
+import { decodeSortCursor, encodeSortCursor } from '../analytics/keyset';
 import { analyticsAsOf, type DecimalFigure } from '../analytics/sql';
 import type { ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
@@ -98,35 +98,15 @@ type Row = {
   sort_value: string | null;
 };
 
+/** A sort figure in a cursor: a count, an amount or a ratio as PostgreSQL writes it. */
 const NUMBER = /^-?\d{1,15}(\.\d{1,4})?$/;
-
-function encodeCursor(value: string | null, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { value: string | null; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      (parsed[0] === null || (typeof parsed[0] === 'string' && NUMBER.test(parsed[0]))) &&
-      typeof parsed[1] === 'string'
-    ) {
-      return { value: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new AppError('VALIDATION', 'cursor: is not a cursor this API returned', { field: 'cursor' });
-}
 
 /**
  * Rows after the cursor in the page's order: by the sort figure (traders without one, such as
  * a win rate with no closed position, last), then by id.
  */
 function afterCursor(order: SortOrder, cursor: string): SQL {
-  const { value, id } = decodeCursor(cursor);
+  const { value, id } = decodeSortCursor(cursor, NUMBER, true);
   if (value === null) return sql`(sort_value IS NULL AND id > ${id})`;
   const beyond = order === 'desc' ? sql`sort_value < ${value}::numeric` : sql`sort_value > ${value}::numeric`;
   return sql`(sort_value IS NULL OR ${beyond} OR (sort_value = ${value}::numeric AND id > ${id}))`;
@@ -216,6 +196,6 @@ export async function listTraders({ ctx, input }: { ctx: ServiceContext; input: 
       pnl7d: r.pnl_7d,
       pnl30d: r.pnl_30d,
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.sort_value, last.id) : null,
+    nextCursor: rows.length > query.limit && last ? encodeSortCursor(last.sort_value, last.id) : null,
   };
 }
