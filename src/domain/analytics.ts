@@ -5,8 +5,12 @@
  * what a win is, where a period starts.
  */
 
-/** Whose positions: all of them, those the user opened, or those opened by copies. */
-export const ANALYTICS_SOURCES = ['all', 'manual', 'copied'] as const;
+/** Who opened a position: the user (manual), or the copy engine (copied). */
+export const POSITION_SOURCES = ['manual', 'copied'] as const;
+export type PositionSource = (typeof POSITION_SOURCES)[number];
+
+/** Whose positions the figures are of: all of them, or those of one source. */
+export const ANALYTICS_SOURCES = ['all', ...POSITION_SOURCES] as const;
 export type AnalyticsSource = (typeof ANALYTICS_SOURCES)[number];
 
 /** A closed position's result: P&L above, below or at exactly zero. */

@@ -78,7 +78,7 @@ describe("a trader's public profile", () => {
       curve: [],
       recentPositions: [],
       followerResults: expect.objectContaining({ totalPnl: '0.00', copyFills: 0 }),
-      asOf: null,
+      followerResultsAsOf: null,
     });
 
     const followers: Json[] = [];

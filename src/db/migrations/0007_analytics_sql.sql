@@ -66,6 +66,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN pnl > 0 THEN 'win' WHEN pnl < 0 THEN 'loss' ELSE 'even' END $$;
 --> statement-breakpoint
 
+-- Hold time in whole seconds: opened (the position's first order) to closed (its last fill).
+CREATE OR REPLACE FUNCTION analytics_hold_seconds(opened_at timestamp, closed_at timestamp) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT round(date_part('epoch', closed_at - opened_at))::bigint $$;
+--> statement-breakpoint
+
 -- ---------------------------------------------------------------------------------------
 -- Per-position facts: the one definition of P&L, result, source, hold time and buckets
 -- ---------------------------------------------------------------------------------------
@@ -74,9 +80,9 @@ AS $$ SELECT CASE WHEN pnl > 0 THEN 'win' WHEN pnl < 0 THEN 'loss' ELSE 'even' E
 -- close time is the expiry (the close of their expiration day).
 -- source: analytics_position_source (who opened the position).
 -- result: analytics_position_result (win, loss or even).
--- pnl_percent: P&L over cost basis, in percent. hold_seconds: opened (the position's first
--- order) to closed (its last fill). closed_at_eastern: the close on New York's clock, whose
--- date and hour are the position's day and hour.
+-- pnl_percent: P&L over cost basis, in percent. hold_seconds: analytics_hold_seconds.
+-- closed_at_eastern: the close on New York's clock, whose date and hour are the position's day
+-- and hour.
 CREATE VIEW analytics_position_facts AS
 SELECT p.id AS position_id,
        p.user_id,
@@ -97,7 +103,7 @@ SELECT p.id AS position_id,
        analytics_position_result(p.total_pnl) AS result,
        p.opened_at,
        p.closed_at,
-       date_part('epoch', p.closed_at - p.opened_at) AS hold_seconds,
+       analytics_hold_seconds(p.opened_at, p.closed_at) AS hold_seconds,
        analytics_eastern(p.closed_at) AS closed_at_eastern
   FROM parent_trades p
  WHERE p.status IN ('closed', 'expired') AND p.closed_at IS NOT NULL;
@@ -162,39 +168,127 @@ CREATE INDEX idx_trades_own_fills ON trades (user_id, action)
 --> statement-breakpoint
 
 -- ---------------------------------------------------------------------------------------
--- Materialized aggregates, refreshed together by refresh_analytics()
+-- Closed positions by user, source, Eastern day and hour: a table kept by trigger
 -- ---------------------------------------------------------------------------------------
--- Each has a unique index on its key: REFRESH … CONCURRENTLY needs one, and readers keep
--- reading the previous contents while a refresh runs.
+-- analytics_hourly (the schema: src/db/schema/analytics.ts) holds sums only. Each statement
+-- that changes positions adds the positions it closed (or changed once closed) and takes back
+-- what they counted before; concurrent closes of one bucket take turns on its row. A bucket
+-- back at zero is deleted.
 
--- Closed positions per user, source, Eastern day and Eastern hour: the one pass over the
--- positions that the daily P&L, the cumulative curve, the heatmap and the statistics add up.
--- Sums and extremes only, so any set of rows adds up to what its positions would give. Money
--- that may be nothing defaults to 0.00 (not 0), so it reads as cents like every other amount.
-CREATE MATERIALIZED VIEW analytics_hourly AS
-SELECT b.user_id,
-       b.source,
-       b.eastern_hour::date AS day,
-       EXTRACT(HOUR FROM b.eastern_hour)::integer AS hour,
-       b.closed_positions, b.wins, b.losses, b.pnl, b.cost_basis, b.gross_wins, b.biggest_win, b.biggest_loss,
-       b.hold_seconds
-  FROM (SELECT f.user_id,
-               f.source,
-               date_trunc('hour', f.closed_at_eastern) AS eastern_hour,
-               count(*)::integer AS closed_positions,
-               (count(*) FILTER (WHERE f.result = 'win'))::integer AS wins,
-               (count(*) FILTER (WHERE f.result = 'loss'))::integer AS losses,
-               sum(f.pnl) AS pnl,
-               sum(f.cost_basis) AS cost_basis,
-               COALESCE(sum(f.pnl) FILTER (WHERE f.result = 'win'), 0.00) AS gross_wins,
-               max(f.pnl) FILTER (WHERE f.result = 'win') AS biggest_win,
-               min(f.pnl) FILTER (WHERE f.result = 'loss') AS biggest_loss,
-               sum(f.hold_seconds) AS hold_seconds
-          FROM analytics_position_facts f
-         GROUP BY f.user_id, f.source, date_trunc('hour', f.closed_at_eastern)) b
-WITH DATA;
+-- One position's contribution: +1 when it counts, −1 to take it back.
+CREATE TYPE analytics_close AS (
+  user_id text,
+  source text,
+  opened_at timestamp,
+  closed_at timestamp,
+  pnl numeric,
+  cost_basis numeric,
+  sign integer
+);
 --> statement-breakpoint
-CREATE UNIQUE INDEX uq_analytics_hourly ON analytics_hourly (user_id, source, day, hour);
+
+CREATE OR REPLACE FUNCTION analytics_hourly_add(closes analytics_close[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  emptied record;
+BEGIN
+  -- Buckets in key order, so two statements adding to the same buckets cannot deadlock.
+  FOR emptied IN
+    WITH c AS (
+      SELECT c.user_id, c.source, public.analytics_eastern(c.closed_at) AS eastern, c.sign,
+             c.sign * c.pnl AS pnl, c.sign * c.cost_basis AS cost_basis,
+             public.analytics_position_result(c.pnl) AS result,
+             c.sign * public.analytics_hold_seconds(c.opened_at, c.closed_at) AS hold_seconds
+        FROM unnest(closes) AS c
+    )
+    INSERT INTO public.analytics_hourly AS h
+      (user_id, source, day, hour, closed_positions, wins, losses, pnl, cost_basis, gross_wins, hold_seconds)
+    SELECT user_id, source, eastern::date, EXTRACT(HOUR FROM eastern)::smallint,
+           sum(sign), COALESCE(sum(sign) FILTER (WHERE result = 'win'), 0),
+           COALESCE(sum(sign) FILTER (WHERE result = 'loss'), 0), sum(pnl), sum(cost_basis),
+           COALESCE(sum(pnl) FILTER (WHERE result = 'win'), 0), sum(hold_seconds)
+      FROM c
+     GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (user_id, source, day, hour) DO UPDATE SET
+      closed_positions = h.closed_positions + EXCLUDED.closed_positions,
+      wins = h.wins + EXCLUDED.wins,
+      losses = h.losses + EXCLUDED.losses,
+      pnl = h.pnl + EXCLUDED.pnl,
+      cost_basis = h.cost_basis + EXCLUDED.cost_basis,
+      gross_wins = h.gross_wins + EXCLUDED.gross_wins,
+      hold_seconds = h.hold_seconds + EXCLUDED.hold_seconds
+    RETURNING h.user_id, h.source, h.day, h.hour, h.closed_positions
+  LOOP
+    IF emptied.closed_positions = 0 THEN
+      DELETE FROM public.analytics_hourly
+       WHERE (user_id, source, day, hour) = (emptied.user_id, emptied.source, emptied.day, emptied.hour);
+    END IF;
+  END LOOP;
+END
+$$;
+--> statement-breakpoint
+
+-- Statement-level, so a fan-out closing ten thousand copies adds them in one statement.
+CREATE OR REPLACE FUNCTION parent_trades_analytics_hourly() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  closes analytics_close[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(ROW(n.user_id, analytics_position_source(n.source_parent_trade_id), n.opened_at,
+                         n.closed_at, n.total_pnl, n.total_cost_basis, 1)::analytics_close)
+      INTO closes
+      FROM new_rows n
+     WHERE n.status IN ('closed', 'expired') AND n.closed_at IS NOT NULL;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(ROW(o.user_id, analytics_position_source(o.source_parent_trade_id), o.opened_at,
+                         o.closed_at, o.total_pnl, o.total_cost_basis, -1)::analytics_close)
+      INTO closes
+      FROM old_rows o
+     WHERE o.status IN ('closed', 'expired') AND o.closed_at IS NOT NULL;
+  ELSE
+    SELECT array_agg(v.close)
+      INTO closes
+      FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
+     CROSS JOIN LATERAL (VALUES
+       (ROW(n.user_id, analytics_position_source(n.source_parent_trade_id), n.opened_at, n.closed_at,
+            n.total_pnl, n.total_cost_basis, 1)::analytics_close,
+        n.status IN ('closed', 'expired') AND n.closed_at IS NOT NULL),
+       (ROW(o.user_id, analytics_position_source(o.source_parent_trade_id), o.opened_at, o.closed_at,
+            o.total_pnl, o.total_cost_basis, -1)::analytics_close,
+        o.status IN ('closed', 'expired') AND o.closed_at IS NOT NULL)
+     ) AS v(close, counts)
+     WHERE v.counts
+       AND (n.status, n.total_pnl, n.total_cost_basis, n.opened_at, n.closed_at, n.user_id, n.source_parent_trade_id)
+           IS DISTINCT FROM
+           (o.status, o.total_pnl, o.total_cost_basis, o.opened_at, o.closed_at, o.user_id, o.source_parent_trade_id);
+  END IF;
+  IF closes IS NOT NULL THEN
+    PERFORM analytics_hourly_add(closes);
+  END IF;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+
+CREATE TRIGGER parent_trades_analytics_hourly_insert AFTER INSERT ON parent_trades
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION parent_trades_analytics_hourly();
+CREATE TRIGGER parent_trades_analytics_hourly_update AFTER UPDATE ON parent_trades
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION parent_trades_analytics_hourly();
+CREATE TRIGGER parent_trades_analytics_hourly_delete AFTER DELETE ON parent_trades
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION parent_trades_analytics_hourly();
+--> statement-breakpoint
+
+-- The positions already closed when this migration runs.
+SELECT analytics_hourly_add(array_agg(ROW(p.user_id, analytics_position_source(p.source_parent_trade_id),
+                                          p.opened_at, p.closed_at, p.total_pnl, p.total_cost_basis,
+                                          1)::analytics_close))
+  FROM parent_trades p
+ WHERE p.status IN ('closed', 'expired') AND p.closed_at IS NOT NULL
+HAVING count(*) > 0;
 --> statement-breakpoint
 
 -- The cumulative curve of a user (and source 'all', 'manual' or 'copied'): realised P&L per
@@ -214,11 +308,12 @@ AS $$
 $$;
 --> statement-breakpoint
 
--- Every figure of §5 per user and source ('all', 'manual', 'copied') but the drawdown (a
--- property of the curve: analytics_curve). Expectancy is the average P&L per closed position
--- (win rate × average win + loss rate × average loss is the same number); the profit factor
--- is gross wins over gross losses (NULL without a loss).
-CREATE MATERIALIZED VIEW analytics_user_stats AS
+-- Every figure of §5 per user and source ('all', 'manual', 'copied'), but the extremes and the
+-- drawdown (analytics_extremes, analytics_curve). Expectancy is the average P&L per closed
+-- position (win rate × average win + loss rate × average loss is the same number); the
+-- profit factor is gross wins over gross losses (NULL without a loss). A user's row reads only
+-- that user's buckets: the condition on user_id reaches below the grouping.
+CREATE VIEW analytics_user_statistics AS
 SELECT h.user_id,
        CASE WHEN GROUPING(h.source) = 1 THEN 'all' ELSE h.source END AS source,
        sum(h.closed_positions)::integer AS closed_positions,
@@ -228,8 +323,6 @@ SELECT h.user_id,
        sum(h.cost_basis) AS total_cost_basis,
        sum(h.gross_wins) AS gross_wins,
        sum(h.pnl) - sum(h.gross_wins) AS gross_losses,
-       max(h.biggest_win) AS biggest_win,
-       min(h.biggest_loss) AS biggest_loss,
        analytics_ratio(sum(h.wins), sum(h.closed_positions)) AS win_rate,
        analytics_ratio(sum(h.pnl), sum(h.cost_basis)) AS roi,
        analytics_average(sum(h.gross_wins), sum(h.wins)) AS average_win,
@@ -240,11 +333,26 @@ SELECT h.user_id,
        min(h.day) AS first_close_day,
        max(h.day) AS last_close_day
   FROM analytics_hourly h
- GROUP BY h.user_id, GROUPING SETS ((h.source), ())
-WITH DATA;
+ GROUP BY h.user_id, GROUPING SETS ((h.source), ());
 --> statement-breakpoint
-CREATE UNIQUE INDEX uq_analytics_user_stats ON analytics_user_stats (user_id, source);
+
+-- The biggest win and loss of a user (and source): one step down the P&L index each.
+CREATE OR REPLACE FUNCTION analytics_extremes(p_user_id text, p_source text)
+RETURNS TABLE (biggest_win numeric, biggest_loss numeric)
+LANGUAGE sql STABLE
+AS $$
+  SELECT (SELECT max(f.pnl) FROM public.analytics_position_facts f
+           WHERE f.user_id = p_user_id AND (p_source = 'all' OR f.source = p_source) AND f.result = 'win'),
+         (SELECT min(f.pnl) FROM public.analytics_position_facts f
+           WHERE f.user_id = p_user_id AND (p_source = 'all' OR f.source = p_source) AND f.result = 'loss')
+$$;
 --> statement-breakpoint
+
+-- ---------------------------------------------------------------------------------------
+-- Materialized aggregates across users, refreshed together by refresh_analytics()
+-- ---------------------------------------------------------------------------------------
+-- Each has a unique index on its key: REFRESH … CONCURRENTLY needs one, and readers keep
+-- reading the previous contents while a refresh runs.
 
 -- The leaderboard's figures per user, from the positions they opened themselves (manual): a
 -- trader is ranked on their own trading, which is what followers copy (copies of copies are
@@ -288,7 +396,7 @@ SELECT s.user_id,
        analytics_ratio(r.wins_30, r.closed_30) AS win_rate_30d,
        COALESCE(r.pnl_30, 0.00) AS pnl_30d,
        analytics_average(r.pnl_30, r.closed_30) AS average_pnl_30d
-  FROM analytics_user_stats s
+  FROM analytics_user_statistics s
   LEFT JOIN recent r ON r.user_id = s.user_id
  WHERE s.source = 'manual'
 WITH DATA;
@@ -447,10 +555,8 @@ DECLARE
   refreshed timestamp;
 BEGIN
   PERFORM pg_advisory_xact_lock(724417010);
-  -- The aggregations hash tens of thousands of groups; the default 4MB would spill to disk.
+  -- The aggregations sort and hash tens of thousands of rows; 4MB (the default) would spill.
   PERFORM set_config('work_mem', '64MB', true);
-  REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_hourly;
-  REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_user_stats;
   REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_leaderboard;
   REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_subscription_stats;
   REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_trader_followers;

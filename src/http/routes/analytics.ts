@@ -36,10 +36,13 @@ export const ratio = z
   .nullable()
   .openapi({ description: 'A fraction (0.6 is 60 %); null without a denominator', example: '0.6000' });
 const date = z.string().openapi({ format: 'date', description: 'An Eastern (New York) calendar date' });
+/** When the figures of the materialized views were refreshed. */
 export const asOf = z.string().nullable().openapi({
   format: 'date-time',
   description: 'The figures are as of this refresh (null before the first)',
 });
+/** A current answer's instant. */
+const readAt = z.string().openapi({ format: 'date-time', description: 'Read live, at this instant' });
 const source = z.enum(ANALYTICS_SOURCES);
 
 export const StatisticsSchema = z
@@ -105,12 +108,14 @@ export const ClosedPositionSchema = z
   })
   .openapi('ClosedPosition');
 
-const SummarySchema = z.object({ source, asOf, statistics: StatisticsSchema }).openapi('AnalyticsSummary');
+const SummarySchema = z
+  .object({ source, asOf: readAt, statistics: StatisticsSchema })
+  .openapi('AnalyticsSummary');
 
 const PeriodsSchema = z
   .object({
     source,
-    asOf: z.string().openapi({ format: 'date-time', description: 'Read live, at this instant' }),
+    asOf: readAt,
     periods: z.array(
       z.object({
         period: z.enum(ANALYTICS_PERIODS),
@@ -161,7 +166,7 @@ const DailyPnlSchema = z
     interval: z.enum(CALENDAR_INTERVALS),
     from: date,
     to: date,
-    asOf,
+    asOf: readAt,
     entries: z.array(
       z.object({
         date: date.openapi({ description: 'The day, or the Monday of the week' }),
@@ -172,12 +177,14 @@ const DailyPnlSchema = z
   })
   .openapi('DailyPnl');
 
-const CurveSchema = z.object({ source, asOf, points: z.array(CurvePointSchema) }).openapi('CumulativeCurve');
+const CurveSchema = z
+  .object({ source, asOf: readAt, points: z.array(CurvePointSchema) })
+  .openapi('CumulativeCurve');
 
 const HeatmapSchema = z
   .object({
     source,
-    asOf,
+    asOf: readAt,
     cells: z.array(
       z.object({
         weekday: z.number().int().openapi({ description: 'ISO weekday of the Eastern close: 1 = Monday' }),
@@ -241,7 +248,7 @@ export function analyticsRouter(deps: AppDeps) {
     path: '/analytics/summary',
     operationId: 'getAnalyticsSummary',
     summary: 'My figures: P&L, win rate, ROI, profit factor, drawdown…',
-    description: 'From the materialized views, refreshed within a minute (usually seconds) of a close.',
+    description: 'Current: a close counts as soon as it is recorded.',
     query: summaryQuerySchema,
     response: SummarySchema,
   });

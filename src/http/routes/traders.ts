@@ -89,7 +89,7 @@ const TraderProfileWithStatisticsSchema = TraderProfileSchema.extend({
   curve: z.array(CurvePointSchema),
   recentPositions: z.array(ClosedPositionSchema),
   followerResults: FollowerResultsSchema,
-  asOf,
+  followerResultsAsOf: asOf,
 }).openapi('TraderProfileWithStatistics');
 
 export function tradersRouter(deps: AppDeps) {

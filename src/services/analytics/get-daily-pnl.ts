@@ -4,7 +4,7 @@ import { type AnalyticsSource, CALENDAR_INTERVALS, type CalendarInterval } from 
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { dateRange } from './range';
-import { analyticsAsOf, isoDateSchema, sourceMatches, sourceSchema } from './sql';
+import { isoDateSchema, sourceMatches, sourceSchema } from './sql';
 
 export const dailyPnlQuerySchema = z.object({
   source: sourceSchema,
@@ -37,7 +37,7 @@ export async function getDailyPnl({ ctx, input }: { ctx: ServiceContext; input: 
   interval: CalendarInterval;
   from: string;
   to: string;
-  asOf: string | null;
+  asOf: string;
   entries: CalendarEntry[];
   totals: Omit<CalendarEntry, 'date'>;
 }> {
@@ -48,18 +48,16 @@ export async function getDailyPnl({ ctx, input }: { ctx: ServiceContext; input: 
     maxDays: CALENDAR_MAX_DAYS,
   });
   const bucket = query.interval === 'week' ? sql`date_trunc('week', h.day)::date` : sql`h.day`;
-  const [{ rows }, asOf] = await Promise.all([
-    ctx.db.execute<Row>(sql`
-      SELECT ${bucket}::text AS date, COALESCE(sum(h.closed_positions), 0)::integer AS closed_positions,
-             COALESCE(sum(h.wins), 0)::integer AS wins, COALESCE(sum(h.losses), 0)::integer AS losses,
-             COALESCE(sum(h.pnl), 0::numeric(15, 2)) AS pnl
-        FROM analytics_hourly h
-       WHERE h.user_id = ${userId} AND ${sourceMatches(sql`h.source`, query.source)}
-         AND h.day BETWEEN ${from}::date AND ${to}::date
-       GROUP BY ROLLUP (1)
-       ORDER BY 1 NULLS LAST`),
-    analyticsAsOf(ctx.db),
-  ]);
+  const asOf = ctx.now().toISOString();
+  const { rows } = await ctx.db.execute<Row>(sql`
+    SELECT ${bucket}::text AS date, COALESCE(sum(h.closed_positions), 0)::integer AS closed_positions,
+           COALESCE(sum(h.wins), 0)::integer AS wins, COALESCE(sum(h.losses), 0)::integer AS losses,
+           COALESCE(sum(h.pnl), 0::numeric(15, 2)) AS pnl
+      FROM analytics_hourly h
+     WHERE h.user_id = ${userId} AND ${sourceMatches(sql`h.source`, query.source)}
+       AND h.day BETWEEN ${from}::date AND ${to}::date
+     GROUP BY ROLLUP (1)
+     ORDER BY 1 NULLS LAST`);
   // ROLLUP adds the range's totals as a last row without a date (zeros when nothing closed).
   const figures = (r: Row) => ({
     closedPositions: r.closed_positions,

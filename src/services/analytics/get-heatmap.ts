@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AnalyticsSource } from '../../domain/analytics';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
-import { analyticsAsOf, isoDateSchema, sourceMatches, sourceSchema } from './sql';
+import { isoDateSchema, sourceMatches, sourceSchema } from './sql';
 
 export const heatmapQuerySchema = z.object({ source: sourceSchema, from: isoDateSchema, to: isoDateSchema });
 
@@ -24,31 +24,29 @@ export type HeatmapCell = {
  */
 export async function getHeatmap({ ctx, input }: { ctx: ServiceContext; input: unknown }): Promise<{
   source: AnalyticsSource;
-  asOf: string | null;
+  asOf: string;
   cells: HeatmapCell[];
 }> {
   const userId = requireUser(ctx);
   const query = parseInput(heatmapQuerySchema, input ?? {});
-  const [{ rows }, asOf] = await Promise.all([
-    ctx.db.execute<{
-      weekday: number;
-      hour: number;
-      closed_positions: number;
-      wins: number;
-      losses: number;
-      pnl: string;
-    }>(sql`
-      SELECT EXTRACT(ISODOW FROM h.day)::integer AS weekday, h.hour,
-             sum(h.closed_positions)::integer AS closed_positions, sum(h.wins)::integer AS wins,
-             sum(h.losses)::integer AS losses, sum(h.pnl) AS pnl
-        FROM analytics_hourly h
-       WHERE h.user_id = ${userId} AND ${sourceMatches(sql`h.source`, query.source)}
-         AND (${query.from ?? null}::date IS NULL OR h.day >= ${query.from ?? null}::date)
-         AND (${query.to ?? null}::date IS NULL OR h.day <= ${query.to ?? null}::date)
-       GROUP BY 1, 2
-       ORDER BY 1, 2`),
-    analyticsAsOf(ctx.db),
-  ]);
+  const asOf = ctx.now().toISOString();
+  const { rows } = await ctx.db.execute<{
+    weekday: number;
+    hour: number;
+    closed_positions: number;
+    wins: number;
+    losses: number;
+    pnl: string;
+  }>(sql`
+    SELECT EXTRACT(ISODOW FROM h.day)::integer AS weekday, h.hour,
+           sum(h.closed_positions)::integer AS closed_positions, sum(h.wins)::integer AS wins,
+           sum(h.losses)::integer AS losses, sum(h.pnl) AS pnl
+      FROM analytics_hourly h
+     WHERE h.user_id = ${userId} AND ${sourceMatches(sql`h.source`, query.source)}
+       AND (${query.from ?? null}::date IS NULL OR h.day >= ${query.from ?? null}::date)
+       AND (${query.to ?? null}::date IS NULL OR h.day <= ${query.to ?? null}::date)
+     GROUP BY 1, 2
+     ORDER BY 1, 2`);
   return {
     source: query.source,
     asOf,

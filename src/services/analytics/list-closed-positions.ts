@@ -153,7 +153,7 @@ export async function selectClosedPositions(
            f.status, f.source, f.copied_from_position_id, f.quantity, f.avg_entry_price, f.cost_basis,
            f.proceeds, f.pnl, f.pnl_percent, f.result, ${isoUtc(sql`f.opened_at`)} AS opened_at,
            ${isoUtc(sql`f.closed_at`)} AS closed_at, f.closed_at_eastern::date::text AS close_day,
-           round(f.hold_seconds)::integer AS hold_seconds, ${column}::text AS sort_value
+           f.hold_seconds::integer AS hold_seconds, ${column}::text AS sort_value
       FROM analytics_position_facts f
      WHERE ${sql.join(conditions, sql` AND `)}
      ORDER BY ${column} ${direction}, f.position_id ${direction}

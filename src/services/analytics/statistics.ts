@@ -60,8 +60,9 @@ type Row = {
 const ZERO = sql`0::numeric(15, 2)`;
 
 /**
- * The user's statistics: the materialized figures (analytics_user_stats), the maximum drawdown
- * of their curve (analytics_curve) and, live, the positions they hold.
+ * The user's statistics, current: the figures (analytics_user_statistics), the extremes
+ * (analytics_extremes), the maximum drawdown of their curve (analytics_curve) and the positions
+ * they hold.
  */
 export async function loadStatistics(
   db: Executor,
@@ -80,14 +81,14 @@ export async function loadStatistics(
            COALESCE(s.total_cost_basis, ${ZERO}) AS total_cost_basis,
            COALESCE(s.gross_wins, ${ZERO}) AS gross_wins,
            COALESCE(s.gross_losses, ${ZERO}) AS gross_losses,
-           s.win_rate, s.roi, s.biggest_win, s.biggest_loss, s.average_win, s.average_loss,
+           s.win_rate, s.roi, x.biggest_win, x.biggest_loss, s.average_win, s.average_loss,
            s.profit_factor, s.expectancy,
            COALESCE((SELECT max(c.drawdown) FROM analytics_curve(${userId}, ${source}) c), ${ZERO}) AS max_drawdown,
            s.average_hold_seconds,
            s.first_close_day::text AS first_close_day,
            s.last_close_day::text AS last_close_day
-      FROM (SELECT 1) AS one
-      LEFT JOIN analytics_user_stats s ON s.user_id = ${userId} AND s.source = ${source}`);
+      FROM analytics_extremes(${userId}, ${source}) AS x
+      LEFT JOIN analytics_user_statistics s ON s.user_id = ${userId} AND s.source = ${source}`);
   const row = rows[0];
   if (!row) throw new Error('statistics query returned no row');
   return {

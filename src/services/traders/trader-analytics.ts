@@ -52,8 +52,8 @@ export type TraderAnalytics = {
   curve: CurvePoint[];
   recentPositions: ClosedPosition[];
   followerResults: FollowerResults;
-  /** The materialized figures are as of this instant. */
-  asOf: string | null;
+  /** Follower results are as of this refresh of the materialized views (null before the first). */
+  followerResultsAsOf: string | null;
 };
 
 type FollowerRow = {
@@ -140,12 +140,12 @@ async function loadFollowerResults(db: Executor, traderId: string): Promise<Foll
  */
 export async function loadTraderAnalytics(db: Executor, traderId: string): Promise<TraderAnalytics> {
   const recent = closedPositionsQuerySchema.parse({ source: 'manual', limit: RECENT_POSITIONS });
-  const [statistics, curve, positions, followerResults, asOf] = await Promise.all([
+  const [statistics, curve, positions, followerResults, followerResultsAsOf] = await Promise.all([
     loadStatistics(db, traderId, 'manual'),
     loadCurve(db, traderId, 'manual'),
     selectClosedPositions(db, traderId, recent),
     loadFollowerResults(db, traderId),
     analyticsAsOf(db),
   ]);
-  return { statistics, curve, recentPositions: positions.positions, followerResults, asOf };
+  return { statistics, curve, recentPositions: positions.positions, followerResults, followerResultsAsOf };
 }
