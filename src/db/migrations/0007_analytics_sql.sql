@@ -311,11 +311,12 @@ $$;
 -- Every figure of §5 per user and source ('all', 'manual', 'copied'), but the extremes and the
 -- drawdown (analytics_extremes, analytics_curve). Expectancy is the average P&L per closed
 -- position (win rate × average win + loss rate × average loss is the same number); the
--- profit factor is gross wins over gross losses (NULL without a loss). A user's row reads only
--- that user's buckets: the condition on user_id reaches below the grouping.
+-- profit factor is gross wins over gross losses (NULL without a loss). The buckets are read
+-- twice, once as their source and once as 'all' (not GROUPING SETS), so a condition on user and
+-- source reaches the table's key: one user's row reads that user's buckets only.
 CREATE VIEW analytics_user_statistics AS
 SELECT h.user_id,
-       CASE WHEN GROUPING(h.source) = 1 THEN 'all' ELSE h.source END AS source,
+       h.source,
        sum(h.closed_positions)::integer AS closed_positions,
        sum(h.wins)::integer AS wins,
        sum(h.losses)::integer AS losses,
@@ -332,8 +333,14 @@ SELECT h.user_id,
        round(sum(h.hold_seconds) / sum(h.closed_positions))::bigint AS average_hold_seconds,
        min(h.day) AS first_close_day,
        max(h.day) AS last_close_day
-  FROM analytics_hourly h
- GROUP BY h.user_id, GROUPING SETS ((h.source), ());
+  FROM (SELECT b.user_id, b.source, b.day, b.closed_positions, b.wins, b.losses, b.pnl, b.cost_basis,
+               b.gross_wins, b.hold_seconds
+          FROM analytics_hourly b
+        UNION ALL
+        SELECT b.user_id, 'all', b.day, b.closed_positions, b.wins, b.losses, b.pnl, b.cost_basis,
+               b.gross_wins, b.hold_seconds
+          FROM analytics_hourly b) h
+ GROUP BY h.user_id, h.source;
 --> statement-breakpoint
 
 -- The biggest win and loss of a user (and source): one step down the P&L index each.
