@@ -49,7 +49,7 @@ AS $$
 $$;
 --> statement-breakpoint
 
--- Who opened a position (src/domain/analytics.ts: ANALYTICS_SOURCES): 'copied' when the copy
+-- Who opened a position (src/domain/analytics.ts: POSITION_SOURCES): 'copied' when the copy
 -- engine did (it links the trader's position the copy mirrors), else 'manual' (the user did).
 -- The link is only ever cleared when the trader's position row is deleted, which soft deletion
 -- never does.
