@@ -3,6 +3,17 @@
  * and only with `import type` (Biome's fences in biome.json enforce both). It exports types
  * alone, so nothing of the server reaches the browser bundle.
  */
+
+export type {
+  AnalyticsPeriod,
+  AnalyticsSource,
+  CalendarInterval,
+  ClosedPositionSort,
+  LeaderboardPeriod,
+  LeaderboardSort,
+  PositionResult,
+  SortOrder,
+} from './analytics';
 export type {
   AccountEvent,
   CopyEvent,

@@ -12,6 +12,14 @@ import type { OrderChangeEventType } from '../domain/order-status';
 /** Order sync polls an account's broker no faster than this (PRODUCT.md §2). */
 export const ORDER_SYNC_INTERVAL_MS = 15_000;
 
+/**
+ * The analytics refresh: one waiting at a time, due this long after the first close that asked
+ * for it. The analytics migration's trigger function (analytics_request_refresh) adds this job
+ * from SQL with the same name, key, queue and delay; test/analytics/refresh.test.ts holds them
+ * together.
+ */
+export const ANALYTICS_REFRESH = { key: 'refresh-analytics', queue: 'analytics', delayMs: 10_000 } as const;
+
 export type JobKeyMode = 'replace' | 'preserve_run_at';
 
 export type JobDefinition<S extends z.ZodType> = {
@@ -85,6 +93,14 @@ const JOBS = {
   /** Also enqueued when a worker starts: one waiting at a time. */
   'recover-fan-outs': job({ payload: periodic, key: () => 'recover-fan-outs' }),
   'expire-positions': job({ payload: periodic }),
+  /** Refresh the analytics materialized views (debounced: closes within the delay share one). */
+  'refresh-analytics': job({
+    payload: periodic,
+    key: () => ANALYTICS_REFRESH.key,
+    keyMode: 'preserve_run_at',
+    delayMs: ANALYTICS_REFRESH.delayMs,
+    queue: ANALYTICS_REFRESH.queue,
+  }),
   'sync-all-balances': job({ payload: periodic }),
   /**
    * Send one notification to one of the user's browsers (web push). Retried with backoff when the
@@ -124,9 +140,14 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 export type PeriodicJob = { task: JobName; pattern: string };
 
-/** Periodic work: expiry shortly after each close (and catch-up), balances every five minutes. */
+/**
+ * Periodic work: expiry shortly after each close (and catch-up), balances every five minutes,
+ * analytics every minute (rolling windows move with time; anything a trigger did not ask for is
+ * caught within the minute).
+ */
 export const CRON: readonly PeriodicJob[] = [
   { task: 'lapse-approvals', pattern: '* * * * *' },
+  { task: 'refresh-analytics', pattern: '* * * * *' },
   { task: 'recover-fan-outs', pattern: '* * * * *' },
   { task: 'expire-positions', pattern: '*/5 * * * *' },
   { task: 'sync-all-balances', pattern: '*/5 * * * *' },

@@ -5,6 +5,7 @@ import { accounts } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
 import { syncBalances } from '../services/accounts/sync-balances';
+import { refreshAnalytics } from '../services/analytics/refresh-analytics';
 import { inBatches } from '../services/batches';
 import { type ServiceContext, systemContext } from '../services/context';
 import { fanOutCopies } from '../services/copy/fan-out-copies';
@@ -72,6 +73,10 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'expire-positions': async (ctx, _p, deps) => {
     const { expired } = await expirePositions({ ctx, deps: deps.trading });
     if (expired.length > 0) ctx.log.info({ expired: expired.length }, 'positions expired');
+  },
+  'refresh-analytics': async (ctx) => {
+    const { durationMs } = await refreshAnalytics({ ctx });
+    ctx.log.debug({ durationMs }, 'analytics refreshed');
   },
   'sync-all-balances': async (ctx) => {
     const active = await ctx.db

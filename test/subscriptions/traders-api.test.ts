@@ -73,6 +73,12 @@ describe("a trader's public profile", () => {
       isTrader: true,
       verified: false,
       followers: 0,
+      // Issue 10: the profile grows its analytics (test/analytics/traders.test.ts checks them).
+      statistics: expect.objectContaining({ closedPositions: 0, totalPnl: '0.00' }),
+      curve: [],
+      recentPositions: [],
+      followerResults: expect.objectContaining({ totalPnl: '0.00', copyFills: 0 }),
+      followerResultsAsOf: null,
     });
 
     const followers: Json[] = [];

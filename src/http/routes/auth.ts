@@ -297,7 +297,11 @@ export function authRouter(deps: AppDeps) {
 
   const recoveryLimits = (c: AppContext, email: string) =>
     enforceRateLimits(c, deps, [
-      { key: `account-mail:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      {
+        key: `account-mail:ip:${clientIp(c, deps.config)}`,
+        limit: limit.limit,
+        windowSeconds: limit.windowSeconds,
+      },
       {
         key: `account-mail:email:${email.toLowerCase()}`,
         limit: limit.limit,
@@ -320,7 +324,11 @@ export function authRouter(deps: AppDeps) {
   router.openapi(resetPasswordRoute, async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimits(c, deps, [
-      { key: `reset-password:ip:${clientIp(c, deps.config)}`, limit: limit.limit, windowSeconds: limit.windowSeconds },
+      {
+        key: `reset-password:ip:${clientIp(c, deps.config)}`,
+        limit: limit.limit,
+        windowSeconds: limit.windowSeconds,
+      },
     ]);
     const response = await forward(c, deps, input);
     if (response.status === 400) {

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
 import { passwordVerifier, SESSION_COOKIE_NAME } from '../../auth';
-import { deleteAccount, deleteAccountSchema } from '../../services/users/delete-account';
 import {
   getDiscordWebhook,
   removeDiscordWebhook,
   setDiscordWebhook,
 } from '../../services/notifications/discord-webhook';
+import { deleteAccount, deleteAccountSchema } from '../../services/users/delete-account';
 import { getMyProfile } from '../../services/users/get-my-profile';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';

@@ -145,6 +145,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/curve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My cumulative realised P&L at the end of each Eastern day, with its drawdown
+         * @description from … to keep only those days; the running total still starts at the first close. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["getCumulativeCurve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My realised P&L per Eastern day or week (calendar)
+         * @description Days (or Monday-to-Sunday weeks) from … to, both inclusive (default: the last 90 days; at most 1,100); only days with a close are listed. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["getDailyPnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My P&L and closed positions by Eastern weekday and hour of the close
+         * @description Only cells with a close; optionally for the Eastern days from … to. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["getAnalyticsHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My P&L and closed positions over 24h, 7d, 30d, 90d, the year to date and all time
+         * @description Live. 24h … 90d end now; the year starts on 1 January in New York. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["getAnalyticsPeriods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My closed positions, a page at a time
+         * @description Live. Filter by underlying, result (win, loss, even) and Eastern close days from … to; sort by closedAt (default), pnl or pnlPercent, desc (default) or asc. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["listClosedPositions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What each of my subscriptions got: copies executed, skipped by reason, P&L */
+        get: operations["listSubscriptionStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My figures: P&L, win rate, ROI, profit factor, drawdown…
+         * @description Current: a close counts as soon as it is recorded. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["getAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/underlyings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My figures per underlying, best total P&L first
+         * @description Live; optionally for positions closed on the Eastern days from … to. source: all (default), manual (positions I opened) or copied (opened by copies).
+         */
+        get: operations["listUnderlyingStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/request-password-reset": {
         parameters: {
             query?: never;
@@ -909,6 +1066,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{id}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What one of my subscriptions got: copies executed, skipped by reason, P&L */
+        get: operations["getSubscriptionStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions/subscribers": {
         parameters: {
             query?: never;
@@ -926,6 +1100,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trader discovery and the leaderboard
+         * @description Public. Every active trader (deleted users and non-traders never appear), ranked on their own trading (positions they opened themselves). period: all (default), 30d, 7d or 24h; sort: pnl, winRate, averagePnl, closedPositions, followers, totalPnl, pnl24h, pnl7d, pnl30d (default pnl), order desc (default) or asc; q searches usernames; limit 1 to 100 (default 25); cursor is the nextCursor of the previous page.
+         */
+        get: operations["listTraders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/traders/{id}": {
         parameters: {
             query?: never;
@@ -934,8 +1128,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A trader's public profile
-         * @description Public. Users who are not traders, and deleted ones, are not found.
+         * A trader's public profile, statistics and what their followers got
+         * @description Public. Users who are not traders, and deleted ones, are not found. Statistics, curve and recent positions are the trader's own trading (positions they opened themselves).
          */
         get: operations["getTraderProfile"];
         put?: never;
@@ -993,6 +1187,140 @@ export interface components {
             /** @enum {string} */
             provider: "snaptrade" | "paper";
         };
+        AnalyticsPeriods: {
+            /**
+             * Format: date-time
+             * @description Read live, at this instant
+             */
+            asOf: string;
+            periods: {
+                closedPositions: number;
+                /**
+                 * Format: date-time
+                 * @description Where the period starts
+                 */
+                from: string | null;
+                losses: number;
+                /** @enum {string} */
+                period: "24h" | "7d" | "30d" | "90d" | "ytd" | "all";
+                /**
+                 * @description A fraction (0.6 is 60 %); null without a denominator
+                 * @example 0.6000
+                 */
+                roi: string | null;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                totalPnl: string;
+                /**
+                 * @description A fraction (0.6 is 60 %); null without a denominator
+                 * @example 0.6000
+                 */
+                winRate: string | null;
+                wins: number;
+            }[];
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+        };
+        /** @description The positions the trader opened themselves */
+        AnalyticsStatistics: {
+            averageHoldSeconds: number | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            averageLoss: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            averageWin: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            biggestLoss: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            biggestWin: string | null;
+            closedPositions: number;
+            /** @description Closed at exactly 0 */
+            even: number;
+            /**
+             * @description Average P&L per closed position
+             * @example 400.00
+             */
+            expectancy: string | null;
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            firstCloseDay: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            grossLosses: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            grossWins: string;
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            lastCloseDay: string | null;
+            /** @description Closed with P&L < 0 */
+            losses: number;
+            /**
+             * @description Largest fall of the cumulative curve (end of each Eastern day) below its peak
+             * @example 400.00
+             */
+            maxDrawdown: string;
+            /** @description Positions holding contracts now */
+            openPositions: number;
+            /**
+             * @description gross wins ÷ |gross losses|; null without a loss
+             * @example 0.6000
+             */
+            profitFactor: string | null;
+            /**
+             * @description total P&L ÷ total cost basis of closed positions
+             * @example 0.6000
+             */
+            roi: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            totalCostBasis: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            totalPnl: string;
+            /**
+             * @description wins ÷ closed positions
+             * @example 0.6000
+             */
+            winRate: string | null;
+            /** @description Closed with P&L > 0 */
+            wins: number;
+        };
+        AnalyticsSummary: {
+            /**
+             * Format: date-time
+             * @description Read live, at this instant
+             */
+            asOf: string;
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+            statistics: components["schemas"]["AnalyticsStatistics"];
+        };
         AuthResult: {
             user: components["schemas"]["AuthUser"];
         };
@@ -1019,6 +1347,58 @@ export interface components {
              */
             in_app: true;
             push: boolean;
+        };
+        ClosedPosition: {
+            averageEntryPrice: string | null;
+            /** Format: date-time */
+            closedAt: string;
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            closeDay: string;
+            copiedFromPositionId: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            costBasis: string;
+            /** Format: date */
+            expiration: string;
+            holdSeconds: number | null;
+            id: string;
+            /** Format: date-time */
+            openedAt: string | null;
+            /** @enum {string} */
+            optionType: "call" | "put";
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            pnl: string;
+            /** @description P&L ÷ cost basis × 100 */
+            pnlPercent: string | null;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            proceeds: string;
+            quantity: number;
+            /** @enum {string} */
+            result: "win" | "loss" | "even";
+            /** @enum {string} */
+            source: "manual" | "copied";
+            /** @enum {string} */
+            status: "open" | "closed" | "expired" | "cancelled";
+            strike: string;
+            symbol: string;
+            underlying: string;
+        };
+        ClosedPositionPage: {
+            nextCursor: string | null;
+            positions: components["schemas"]["ClosedPosition"][];
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
         };
         ContractQuote: {
             /**
@@ -1074,6 +1454,85 @@ export interface components {
             /** @example 100000 */
             startingBalance?: string | number;
         };
+        CumulativeCurve: {
+            /**
+             * Format: date-time
+             * @description Read live, at this instant
+             */
+            asOf: string;
+            points: components["schemas"]["CurvePoint"][];
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+        };
+        CurvePoint: {
+            closedPositions: number;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            cumulativePnl: string;
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            date: string;
+            /**
+             * @description How far below the highest point so far (0 included)
+             * @example 400.00
+             */
+            drawdown: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            pnl: string;
+        };
+        DailyPnl: {
+            /**
+             * Format: date-time
+             * @description Read live, at this instant
+             */
+            asOf: string;
+            entries: {
+                closedPositions: number;
+                /**
+                 * Format: date
+                 * @description The day, or the Monday of the week
+                 */
+                date: string;
+                losses: number;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                pnl: string;
+                wins: number;
+            }[];
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            from: string;
+            /** @enum {string} */
+            interval: "day" | "week";
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+            /**
+             * Format: date
+             * @description An Eastern (New York) calendar date
+             */
+            to: string;
+            totals: {
+                closedPositions: number;
+                losses: number;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                pnl: string;
+                wins: number;
+            };
+        };
         DiscordWebhook: {
             /** @description https://discord.com/api/webhooks/<id>/<token>, or null when none is set */
             url: string | null;
@@ -1110,12 +1569,138 @@ export interface components {
              */
             expiresAt: string;
         };
+        FollowerResults: {
+            averageBuySlippage: string | null;
+            averageSellSlippage: string | null;
+            /** @description Copy fill price − trader fill price, per share, over filled copies */
+            averageSlippage: string | null;
+            closedPositions: number;
+            /** @description Openings at least one follower's copy filled */
+            copiedOpenings: number;
+            /**
+             * @description copiedOpenings ÷ openings
+             * @example 0.6000
+             */
+            copiedShare: string | null;
+            /** @description Copy orders that filled */
+            copyFills: number;
+            dismissed: number;
+            failed: number;
+            followersWithResults: number;
+            lapsed: number;
+            losses: number;
+            /** @description Median of trader's fill → copy's fill, over filled copies */
+            medianCopyDelaySeconds: number | null;
+            /** @description The trader's own filled openings (BTO) */
+            openings: number;
+            /**
+             * @description A fraction (0.6 is 60 %); null without a denominator
+             * @example 0.6000
+             */
+            roi: string | null;
+            skipped: number;
+            skippedByReason: {
+                [key: string]: number;
+            };
+            /**
+             * @description Followers' realised P&L from closed copies of this trader
+             * @example 400.00
+             */
+            totalPnl: string;
+            wins: number;
+        };
         Health: {
             /** @enum {string} */
             database: "up" | "down";
             /** @enum {string} */
             status: "ok" | "degraded";
             version: string;
+        };
+        Heatmap: {
+            /**
+             * Format: date-time
+             * @description Read live, at this instant
+             */
+            asOf: string;
+            cells: {
+                closedPositions: number;
+                /** @description Eastern hour of the close, 0–23 */
+                hour: number;
+                losses: number;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                pnl: string;
+                /** @description ISO weekday of the Eastern close: 1 = Monday */
+                weekday: number;
+                wins: number;
+            }[];
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+        };
+        Leaderboard: {
+            /**
+             * Format: date-time
+             * @description The figures are as of this refresh (null before the first)
+             */
+            asOf: string | null;
+            nextCursor: string | null;
+            /** @enum {string} */
+            order: "desc" | "asc";
+            /** @enum {string} */
+            period: "24h" | "7d" | "30d" | "all";
+            /** @enum {string} */
+            sort: "pnl" | "winRate" | "averagePnl" | "closedPositions" | "followers" | "totalPnl" | "pnl24h" | "pnl7d" | "pnl30d";
+            traders: components["schemas"]["LeaderboardEntry"][];
+        };
+        LeaderboardEntry: {
+            avatarUrl: string | null;
+            /**
+             * @description Per closed position, over the period
+             * @example 400.00
+             */
+            averagePnl: string | null;
+            /** @description Over the period */
+            closedPositions: number;
+            /** @description Active subscriptions */
+            followers: number;
+            id: string;
+            name: string | null;
+            /**
+             * @description Realised P&L over the period
+             * @example 400.00
+             */
+            pnl: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            pnl7d: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            pnl24h: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            pnl30d: string;
+            /** @description On the whole board by the sort figure, highest first */
+            rank: number;
+            /**
+             * @description All time
+             * @example 400.00
+             */
+            totalPnl: string;
+            username: string | null;
+            verified: boolean;
+            /**
+             * @description Over the period
+             * @example 0.6000
+             */
+            winRate: string | null;
         };
         Notification: {
             body: string;
@@ -1459,6 +2044,39 @@ export interface components {
              */
             scalingFactor?: number | string;
         };
+        SubscriptionStatistics: {
+            closedPositions: number;
+            decisions: number;
+            dismissed: number;
+            /** @description Copy orders that filled */
+            executed: number;
+            failed: number;
+            lapsed: number;
+            losses: number;
+            pendingApproval: number;
+            /**
+             * @description A fraction (0.6 is 60 %); null without a denominator
+             * @example 0.6000
+             */
+            roi: string | null;
+            skipped: number;
+            /**
+             * @example {
+             *       "daily_limit": 2
+             *     }
+             */
+            skippedByReason: {
+                [key: string]: number;
+            };
+            subscriptionId: string;
+            /**
+             * @description Dollars, × 100 per contract included
+             * @example 400.00
+             */
+            totalPnl: string;
+            traderId: string;
+            wins: number;
+        };
         TraderProfile: {
             avatarUrl: string | null;
             bio: string | null;
@@ -1471,12 +2089,58 @@ export interface components {
             /** @description Verified by an administrator */
             verified: boolean;
         };
+        TraderProfileWithStatistics: components["schemas"]["TraderProfile"] & {
+            curve: components["schemas"]["CurvePoint"][];
+            followerResults: components["schemas"]["FollowerResults"];
+            /**
+             * Format: date-time
+             * @description The figures are as of this refresh (null before the first)
+             */
+            followerResultsAsOf: string | null;
+            recentPositions: components["schemas"]["ClosedPosition"][];
+            statistics: components["schemas"]["AnalyticsStatistics"];
+        };
         TraderSummary: {
             avatarUrl: string | null;
             id: string;
             name: string | null;
             username: string | null;
             verified: boolean;
+        };
+        UnderlyingStatistics: {
+            /** @enum {string} */
+            source: "all" | "manual" | "copied";
+            underlyings: {
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                averagePnl: string | null;
+                closedPositions: number;
+                losses: number;
+                /**
+                 * @description A fraction (0.6 is 60 %); null without a denominator
+                 * @example 0.6000
+                 */
+                roi: string | null;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                totalCostBasis: string;
+                /**
+                 * @description Dollars, × 100 per contract included
+                 * @example 400.00
+                 */
+                totalPnl: string;
+                underlying: string;
+                /**
+                 * @description A fraction (0.6 is 60 %); null without a denominator
+                 * @example 0.6000
+                 */
+                winRate: string | null;
+                wins: number;
+            }[];
         };
         UnreadCount: {
             unread: number;
@@ -1831,6 +2495,339 @@ export interface operations {
             };
             /** @description PRECONDITION_FAILED */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCumulativeCurve: {
+        parameters: {
+            query?: {
+                from?: string;
+                source?: "all" | "manual" | "copied";
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My cumulative realised P&L at the end of each Eastern day, with its drawdown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CumulativeCurve"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDailyPnl: {
+        parameters: {
+            query?: {
+                from?: string;
+                interval?: "day" | "week";
+                source?: "all" | "manual" | "copied";
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My realised P&L per Eastern day or week (calendar) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyPnl"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAnalyticsHeatmap: {
+        parameters: {
+            query?: {
+                from?: string;
+                source?: "all" | "manual" | "copied";
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My P&L and closed positions by Eastern weekday and hour of the close */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAnalyticsPeriods: {
+        parameters: {
+            query?: {
+                source?: "all" | "manual" | "copied";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My P&L and closed positions over 24h, 7d, 30d, 90d, the year to date and all time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsPeriods"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClosedPositions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                from?: string;
+                limit?: number;
+                order?: "desc" | "asc";
+                result?: "win" | "loss" | "even";
+                sort?: "closedAt" | "pnl" | "pnlPercent";
+                source?: "all" | "manual" | "copied";
+                to?: string;
+                underlying?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My closed positions, a page at a time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedPositionPage"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSubscriptionStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every subscription of mine, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description The figures are as of this refresh (null before the first)
+                         */
+                        asOf: string | null;
+                        subscriptions: components["schemas"]["SubscriptionStatistics"][];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAnalyticsSummary: {
+        parameters: {
+            query?: {
+                source?: "all" | "manual" | "copied";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My figures: P&L, win rate, ROI, profit factor, drawdown… */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnderlyingStatistics: {
+        parameters: {
+            query?: {
+                from?: string;
+                source?: "all" | "manual" | "copied";
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My figures per underlying, best total P&L first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnderlyingStatistics"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3984,6 +4981,52 @@ export interface operations {
             };
         };
     };
+    getSubscriptionStatistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionStatistics"] & {
+                        /**
+                         * Format: date-time
+                         * @description The figures are as of this refresh (null before the first)
+                         */
+                        asOf: string | null;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listSubscribers: {
         parameters: {
             query?: {
@@ -4032,6 +5075,42 @@ export interface operations {
             };
         };
     };
+    listTraders: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                order?: "desc" | "asc";
+                period?: "24h" | "7d" | "30d" | "all";
+                q?: string;
+                sort?: "pnl" | "winRate" | "averagePnl" | "closedPositions" | "followers" | "totalPnl" | "pnl24h" | "pnl7d" | "pnl30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the leaderboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getTraderProfile: {
         parameters: {
             query?: never;
@@ -4049,7 +5128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TraderProfile"];
+                    "application/json": components["schemas"]["TraderProfileWithStatistics"];
                 };
             };
             /** @description NOT_FOUND */

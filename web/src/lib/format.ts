@@ -56,9 +56,10 @@ export function signedPercentage(value: string | number | null | undefined): str
   return number === null ? '—' : `${withMinus(signedPercent.format(number))}%`;
 }
 
-/** A fraction as a percentage with one decimal: 0.3512 → `35.1%`. */
-export function ratioPercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+/** A fraction (a number, or the API's decimal text) as a percentage with one decimal: 0.3512 → `35.1%`. */
+export function ratioPercent(value: string | number | null | undefined): string {
+  const number = toNumber(value);
+  return number === null ? '—' : `${(number * 100).toFixed(1)}%`;
 }
 
 export function quantity(value: number | null | undefined): string {
