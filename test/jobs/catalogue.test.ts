@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CRON, JOB_NAMES } from '../../src/jobs/catalogue';
 import { enqueue, enqueueMany } from '../../src/jobs/queue';
 import { buildTasks } from '../../src/jobs/tasks';
-import { silentLogger, testConfig, testTrading } from '../helpers/app';
+import { testConfig, testTrading } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { testJobDeps } from '../helpers/jobs';
 

@@ -1,6 +1,7 @@
-import { List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { Pnl } from '../../components/figures';
 import { AnchorLink } from '../../components/links';
@@ -8,6 +9,54 @@ import { EmptyState, QueryView } from '../../components/states';
 import { ratioPercent } from '../../lib/format';
 import { subscriptionsQuery } from '../copying/api';
 import { tradersListQuery } from './api';
+
+/** A trader's id from what a person pastes: their profile link or the id itself. */
+export function traderIdFrom(input: string): string | null {
+  const text = input.trim();
+  const fromLink = /\/traders\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(text)?.[1];
+  if (fromLink) return fromLink;
+  return /^[A-Za-z0-9_-]{6,}$/.test(text) ? text : null;
+}
+
+/** A trader's profile from the link they shared (a new trader reaches the list at its next refresh). */
+function ProfileLinkForm() {
+  const navigate = useNavigate();
+  const [link, setLink] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        const traderId = traderIdFrom(link);
+        if (!traderId) {
+          setError('Paste a trader’s profile link (…/traders/…) or their id');
+          return;
+        }
+        void navigate({ to: '/traders/$traderId', params: { traderId } });
+      }}
+    >
+      <Stack gap="xs">
+        <Group align="flex-start" gap="xs" wrap="nowrap">
+          <TextInput
+            label="Trader profile link or id"
+            description="Traders share their link from Settings."
+            value={link}
+            onChange={(event) => {
+              setLink(event.currentTarget.value);
+              setError(null);
+            }}
+            error={error}
+            errorProps={{ role: 'alert' }}
+            style={{ flex: 1 }}
+          />
+        </Group>
+        <Group>
+          <Button type="submit">Open profile</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
 
 /**
  * How traders are found: the list of active traders by total P&L, narrowed by username. The
@@ -91,6 +140,7 @@ export function TradersPage() {
           Find a trader
         </Title>
         <TraderDirectory />
+        <ProfileLinkForm />
       </Stack>
       <Stack gap="sm" component="section" aria-labelledby="following-heading">
         <Title order={2} size="h3" id="following-heading">
