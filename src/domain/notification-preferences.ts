@@ -13,6 +13,9 @@ const PUSHED_BY_DEFAULT: ReadonlySet<NotificationType> = new Set([
   'connection_broken',
 ]);
 
+/** Emailed unless the user says otherwise: what needs them even away from the app. */
+const EMAILED_BY_DEFAULT: ReadonlySet<NotificationType> = new Set(['copy_trade_alert', 'connection_broken']);
+
 /** Discord carries a trader's own fills and nothing else. */
 export const DISCORD_TYPES: ReadonlySet<NotificationType> = new Set(['order_filled']);
 
@@ -21,7 +24,7 @@ export const DISCORD_TYPES: ReadonlySet<NotificationType> = new Set(['order_fill
  * happened), so it is not among them; Discord only for the types it carries.
  */
 export function settableChannels(type: NotificationType): readonly NotificationChannel[] {
-  return DISCORD_TYPES.has(type) ? ['push', 'discord'] : ['push'];
+  return DISCORD_TYPES.has(type) ? ['push', 'email', 'discord'] : ['push', 'email'];
 }
 
 export type ChannelSwitches = Record<NotificationChannel, boolean>;
@@ -32,7 +35,12 @@ export type PreferenceChanges = Partial<
 >;
 
 function defaultSwitches(type: NotificationType): ChannelSwitches {
-  return { in_app: true, push: PUSHED_BY_DEFAULT.has(type), discord: DISCORD_TYPES.has(type) };
+  return {
+    in_app: true,
+    push: PUSHED_BY_DEFAULT.has(type),
+    email: EMAILED_BY_DEFAULT.has(type),
+    discord: DISCORD_TYPES.has(type),
+  };
 }
 
 export const DEFAULT_PREFERENCES: NotificationPreferences = Object.fromEntries(
@@ -83,7 +91,7 @@ export function mergePreferenceChanges(stored: unknown, changes: PreferenceChang
 export function routeNotification(
   preferences: NotificationPreferences,
   type: NotificationType,
-): { push: boolean; discord: boolean } {
+): { push: boolean; email: boolean; discord: boolean } {
   const switches = preferences[type];
-  return { push: switches.push, discord: DISCORD_TYPES.has(type) && switches.discord };
+  return { push: switches.push, email: switches.email, discord: DISCORD_TYPES.has(type) && switches.discord };
 }

@@ -129,5 +129,5 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
  * Where a notification goes (PRODUCT.md §4): the in-app list (always), web push to the user's
  * browsers, and the trader's Discord webhook (fills only).
  */
-export const NOTIFICATION_CHANNELS = ['in_app', 'push', 'discord'] as const;
+export const NOTIFICATION_CHANNELS = ['in_app', 'push', 'email', 'discord'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

@@ -110,6 +110,8 @@ const JOBS = {
     payload: z.object({ notificationId: z.string(), pushSubscriptionId: z.string() }),
     maxAttempts: 6,
   }),
+  /** Email one notification to its user (a confirmed address; the channel may be off by then). */
+  'deliver-email': job({ payload: z.object({ notificationId: z.string() }), maxAttempts: 8 }),
   /**
    * Post one fill to the trader's Discord webhook. One queue per trader, so posts to a webhook go
    * one at a time and in order; `attempt` counts the waits Discord asked for (429).

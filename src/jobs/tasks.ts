@@ -13,6 +13,7 @@ import { lapseApprovals } from '../services/copy/lapse-approvals';
 import { recoverFanOuts } from '../services/copy/recover-fan-outs';
 import { pruneHousekeeping } from '../services/housekeeping/prune';
 import { deliverDiscord } from '../services/notifications/deliver-discord';
+import { deliverEmail } from '../services/notifications/deliver-email';
 import { deliverPush } from '../services/notifications/deliver-push';
 import type { DeliveryDeps } from '../services/notifications/deps';
 import { notifyOrderUpdates, notifyPositionExpired } from '../services/notifications/notify-order-update';
@@ -96,6 +97,10 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'deliver-push': async (ctx, p, deps) => {
     const outcome = await deliverPush({ ctx, deps: deps.delivery, input: p });
     ctx.log.debug({ ...p, outcome }, 'push delivery');
+  },
+  'deliver-email': async (ctx, p, deps) => {
+    const outcome = await deliverEmail({ ctx, deps, input: p });
+    ctx.log.debug({ ...p, outcome }, 'email delivery');
   },
   'deliver-discord': async (ctx, p, deps) => {
     const outcome = await deliverDiscord({ ctx, deps: deps.delivery, input: p });

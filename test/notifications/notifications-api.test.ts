@@ -132,9 +132,9 @@ describe('notification preferences', () => {
     const fay = await signUp(env.app, 'fay');
     const defaults = await expectJson(await fay.client.get('/api/notifications/preferences'), 200);
     expect(Object.keys(defaults).sort()).toEqual([...NOTIFICATION_TYPES].sort());
-    expect(defaults.order_filled).toEqual({ in_app: true, push: true, discord: true });
-    expect(defaults.copy_trade_alert).toEqual({ in_app: true, push: true });
-    expect(defaults.copy_trade_skipped).toEqual({ in_app: true, push: false });
+    expect(defaults.order_filled).toEqual({ in_app: true, push: true, email: false, discord: true });
+    expect(defaults.copy_trade_alert).toEqual({ in_app: true, push: true, email: true });
+    expect(defaults.copy_trade_skipped).toEqual({ in_app: true, push: false, email: false });
 
     const changed = await expectJson(
       await patch(fay.client, '/api/notifications/preferences', {
@@ -143,16 +143,16 @@ describe('notification preferences', () => {
       }),
       200,
     );
-    expect(changed.order_filled).toEqual({ in_app: true, push: true, discord: false });
-    expect(changed.copy_trade_skipped).toEqual({ in_app: true, push: true });
+    expect(changed.order_filled).toEqual({ in_app: true, push: true, email: false, discord: false });
+    expect(changed.copy_trade_skipped).toEqual({ in_app: true, push: true, email: false });
     expect(changed.copy_trade_alert).toEqual(defaults.copy_trade_alert);
     await expectJson(
       await patch(fay.client, '/api/notifications/preferences', { order_filled: { push: false } }),
       200,
     );
     const now = await expectJson(await fay.client.get('/api/notifications/preferences'), 200);
-    expect(now.order_filled).toEqual({ in_app: true, push: false, discord: false });
-    expect(now.copy_trade_skipped).toEqual({ in_app: true, push: true });
+    expect(now.order_filled).toEqual({ in_app: true, push: false, email: false, discord: false });
+    expect(now.copy_trade_skipped).toEqual({ in_app: true, push: true, email: false });
     // Only the changes are stored: a later change of a default reaches users who never touched it.
     const { rows } = await t.sql('SELECT notification_preferences AS p FROM users WHERE id = $1', [fay.id]);
     expect(rows[0]?.p).toEqual({

@@ -8,10 +8,11 @@ import {
   preferenceChangesSchema,
   updateNotificationPreferences,
 } from '../../services/notifications/preferences';
+import { unsubscribeEmail, unsubscribeSchema } from '../../services/notifications/unsubscribe';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
-import { SESSION_SECURITY } from '../openapi';
+import { PUBLIC_SECURITY, SESSION_SECURITY } from '../openapi';
 import { IdParam, json } from './schemas';
 
 export const NotificationSchema = z
@@ -44,6 +45,7 @@ const ChannelSwitches = z
   .object({
     in_app: z.literal(true).openapi({ description: 'Always on' }),
     push: z.boolean(),
+    email: z.boolean().openapi({ description: 'To a confirmed email address only' }),
     discord: z.boolean().optional().openapi({ description: 'Only for the types Discord carries (fills)' }),
   })
   .openapi('ChannelSwitches');
@@ -144,7 +146,54 @@ export function notificationsRouter(deps: AppDeps) {
     },
   });
 
+  const unsubscribeCommon = {
+    tags: ['notifications'],
+    security: PUBLIC_SECURITY,
+    path: '/notifications/unsubscribe' as const,
+    request: { query: unsubscribeSchema },
+  };
+  const unsubscribePage = createRoute({
+    ...unsubscribeCommon,
+    method: 'get',
+    operationId: 'unsubscribeEmailPage',
+    summary: 'Stop emails of one type (the link at the foot of each notification email)',
+    description: 'Public: the link is signed for its user and type. Answers a short page.',
+    responses: {
+      200: { description: 'Unsubscribed', content: { 'text/html': { schema: z.string() } } },
+      ...errorResponses('VALIDATION', 'NOT_FOUND'),
+    },
+  });
+  const unsubscribeOneClick = createRoute({
+    ...unsubscribeCommon,
+    method: 'post',
+    operationId: 'unsubscribeEmail',
+    summary: 'One-click unsubscribe (RFC 8058), as mail clients send it from List-Unsubscribe',
+    responses: {
+      200: json(z.object({ unsubscribed: z.enum(NOTIFICATION_TYPES) }), 'Unsubscribed'),
+      ...errorResponses('VALIDATION', 'NOT_FOUND'),
+    },
+  });
+  const unsubscribe = (c: Parameters<typeof serviceContext>[1], input: unknown) =>
+    unsubscribeEmail({ ctx: serviceContext(deps, c), deps: deps.delivery, input });
+
   return createRouter()
+    .openapi(unsubscribePage, async (c) => {
+      const { type } = await unsubscribe(c, c.req.valid('query'));
+      const what = type.replaceAll('_', ' ');
+      return c.html(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unsubscribed</title>` +
+          `<meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
+          `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">` +
+          `<h1>You are unsubscribed</h1><p>You will no longer get emails about <strong>${what}</strong>. ` +
+          `You still see these notifications in the app, and you can turn emails back on in ` +
+          `<a href="/settings">Settings</a>.</p></body></html>`,
+        200,
+      );
+    })
+    .openapi(unsubscribeOneClick, async (c) => {
+      const { type } = await unsubscribe(c, c.req.valid('query'));
+      return c.json({ unsubscribed: type }, 200);
+    })
     .openapi(list, async (c) => {
       const page = await listNotifications({ ctx: serviceContext(deps, c), input: c.req.valid('query') });
       return c.json(page, 200);

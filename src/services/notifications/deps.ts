@@ -10,10 +10,18 @@ export type DeliveryDeps = {
   discordApiBase: string;
   /** A push service or Discord that has not answered after this long is tried again later. */
   requestTimeoutMs: number;
+  /** Where links in emails lead (PUBLIC_URL). */
+  publicUrl: string;
+  /** Signs the unsubscribe links in emails. */
+  linkSecret: string;
 };
 
-export function deliveryDeps(config: Pick<Config, 'push' | 'discord'>): DeliveryDeps {
+export function deliveryDeps(
+  config: Pick<Config, 'push' | 'discord' | 'publicUrl' | 'authSecret'>,
+): DeliveryDeps {
   return {
+    publicUrl: config.publicUrl,
+    linkSecret: config.authSecret,
     vapid: config.push.vapid,
     pushTestOrigin: config.push.testOrigin,
     discordApiBase: config.discord.apiBase,

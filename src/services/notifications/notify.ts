@@ -33,6 +33,8 @@ export type NotifyResult = {
   pushesLimited: number;
   /** Discord posts queued. */
   discordPosts: number;
+  /** Emails queued (to confirmed addresses only). */
+  emails: number;
 };
 
 type Written = {
@@ -41,6 +43,7 @@ type Written = {
   type: NotificationType;
   preferences: unknown;
   has_discord: boolean;
+  email_verified: boolean;
   push_subscription_ids: string[];
 };
 
@@ -50,7 +53,7 @@ type Written = {
  * preferences allow (PRODUCT.md §4) is queued there too, so a notification and its deliveries
  * commit or vanish with the change that caused them. A fixed number of statements for any
  * number of notifications: the rows with each user's preferences and browsers, the push rate
- * limits, the push jobs and the Discord jobs.
+ * limits, the push jobs, the Discord jobs and the email jobs.
  */
 export async function notifyMany({
   tx,
@@ -61,7 +64,7 @@ export async function notifyMany({
   ctx: Pick<ServiceContext, 'now'>;
   input: readonly NotificationInput[];
 }): Promise<NotifyResult> {
-  const result: NotifyResult = { notifications: [], pushes: 0, pushesLimited: 0, discordPosts: 0 };
+  const result: NotifyResult = { notifications: [], pushes: 0, pushesLimited: 0, discordPosts: 0, emails: 0 };
   if (input.length === 0) return result;
   const now = ctx.now();
   const { rows } = await tx.execute<Written>(sql`
@@ -79,7 +82,7 @@ export async function notifyMany({
       RETURNING id, user_id, type
     )
     SELECT w.id, w.user_id, w.type, u.notification_preferences AS preferences,
-           u.discord_webhook_url IS NOT NULL AS has_discord,
+           u.discord_webhook_url IS NOT NULL AS has_discord, u.email_verified,
            ARRAY(SELECT p.id FROM push_subscriptions p WHERE p.user_id = w.user_id ORDER BY p.id) AS push_subscription_ids
       FROM written w JOIN users u ON u.id = w.user_id
      ORDER BY w.id`);
@@ -87,6 +90,7 @@ export async function notifyMany({
   const preferencesOf = new Map<string, NotificationPreferences>();
   const wantPush = new Map<string, Written[]>();
   const discord: Written[] = [];
+  const emails: Written[] = [];
   for (const row of rows) {
     result.notifications.push({ id: row.id, userId: row.user_id, type: row.type });
     let preferences = preferencesOf.get(row.user_id);
@@ -101,6 +105,8 @@ export async function notifyMany({
       wantPush.set(row.user_id, wanted);
     }
     if (route.discord && row.has_discord) discord.push(row);
+    // An address nobody confirmed may not be theirs: mail goes to confirmed ones only.
+    if (route.email && row.email_verified) emails.push(row);
   }
 
   if (wantPush.size > 0) {
@@ -132,6 +138,12 @@ export async function notifyMany({
     discord.map((row) => ({ notificationId: row.id, userId: row.user_id })),
   );
   result.discordPosts = discord.length;
+  await enqueueMany(
+    tx,
+    'deliver-email',
+    emails.map((row) => ({ notificationId: row.id })),
+  );
+  result.emails = emails.length;
   return result;
 }
 

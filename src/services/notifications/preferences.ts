@@ -32,11 +32,12 @@ function channelsSchema(type: NotificationType) {
     {
       in_app: z.literal(true, 'in-app notifications are always on').optional(),
       push: onOff,
+      email: onOff,
       ...(DISCORD_TYPES.has(type) ? { discord: onOff } : {}),
     },
     DISCORD_TYPES.has(type)
-      ? 'is not a channel: in_app, push or discord'
-      : 'is not a channel of this type: in_app or push (Discord carries fills only)',
+      ? 'is not a channel: in_app, push, email or discord'
+      : 'is not a channel of this type: in_app, push or email (Discord carries fills only)',
   );
 }
 
@@ -53,14 +54,20 @@ export const preferenceChangesSchema = closedObject(
   'is not a notification type',
 );
 
-/** Every type with its channels: in-app (always on), push, and Discord for the types it carries. */
-export type PreferencesView = Record<NotificationType, { in_app: true; push: boolean; discord?: boolean }>;
+/** Every type with its channels: in-app (always on), push, email, and Discord for the types it carries. */
+export type PreferencesView = Record<
+  NotificationType,
+  { in_app: true; push: boolean; email: boolean; discord?: boolean }
+>;
 
 function toView(preferences: NotificationPreferences): PreferencesView {
   return Object.fromEntries(
     NOTIFICATION_TYPES.map((type) => {
-      const { push, discord } = preferences[type];
-      return [type, DISCORD_TYPES.has(type) ? { in_app: true, push, discord } : { in_app: true, push }];
+      const { push, email, discord } = preferences[type];
+      return [
+        type,
+        DISCORD_TYPES.has(type) ? { in_app: true, push, email, discord } : { in_app: true, push, email },
+      ];
     }),
   ) as PreferencesView;
 }

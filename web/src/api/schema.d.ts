@@ -747,6 +747,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stop emails of one type (the link at the foot of each notification email)
+         * @description Public: the link is signed for its user and type. Answers a short page.
+         */
+        get: operations["unsubscribeEmailPage"];
+        put?: never;
+        /** One-click unsubscribe (RFC 8058), as mail clients send it from List-Unsubscribe */
+        post: operations["unsubscribeEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -1341,6 +1362,8 @@ export interface components {
         ChannelSwitches: {
             /** @description Only for the types Discord carries (fills) */
             discord?: boolean;
+            /** @description To a confirmed email address only */
+            email: boolean;
             /**
              * @description Always on
              * @enum {boolean}
@@ -3766,6 +3789,7 @@ export interface operations {
             content: {
                 "application/json": {
                     connection_broken?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3773,6 +3797,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     copy_trade_alert?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3780,6 +3805,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     copy_trade_close?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3787,6 +3813,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     copy_trade_executed?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3794,6 +3821,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     copy_trade_failed?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3801,6 +3829,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     copy_trade_skipped?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3808,6 +3837,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     daily_loss_limit?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3815,6 +3845,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     discord_webhook_disabled?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3822,6 +3853,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     order_cancelled?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3830,6 +3862,7 @@ export interface operations {
                     };
                     order_filled?: {
                         discord?: boolean;
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3837,6 +3870,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     order_rejected?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3844,6 +3878,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     position_expired?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3851,6 +3886,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     subscription_ended?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3858,6 +3894,7 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     subscription_new?: {
+                        email?: boolean;
                         /** @enum {boolean} */
                         in_app?: true;
                         push?: boolean;
@@ -3948,6 +3985,93 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unsubscribeEmailPage: {
+        parameters: {
+            query: {
+                signature: string;
+                type: "order_filled" | "order_cancelled" | "order_rejected" | "copy_trade_alert" | "copy_trade_close" | "copy_trade_executed" | "copy_trade_skipped" | "copy_trade_failed" | "subscription_new" | "subscription_ended" | "position_expired" | "connection_broken" | "daily_loss_limit" | "discord_webhook_disabled";
+                user: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unsubscribeEmail: {
+        parameters: {
+            query: {
+                signature: string;
+                type: "order_filled" | "order_cancelled" | "order_rejected" | "copy_trade_alert" | "copy_trade_close" | "copy_trade_executed" | "copy_trade_skipped" | "copy_trade_failed" | "subscription_new" | "subscription_ended" | "position_expired" | "connection_broken" | "daily_loss_limit" | "discord_webhook_disabled";
+                user: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        unsubscribed: "order_filled" | "order_cancelled" | "order_rejected" | "copy_trade_alert" | "copy_trade_close" | "copy_trade_executed" | "copy_trade_skipped" | "copy_trade_failed" | "subscription_new" | "subscription_ended" | "position_expired" | "connection_broken" | "daily_loss_limit" | "discord_webhook_disabled";
+                    };
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
