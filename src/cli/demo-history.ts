@@ -135,8 +135,11 @@ export async function seedDemoHistory(deps: DemoDeps, shape: DemoShape): Promise
     const { user } = await deps.auth.api.signUpEmail({
       body: { email, password: DEMO_PASSWORD, name: `${kind === 'trader' ? 'Trader' : 'Follower'} ${n}` },
     });
-    // No service sets a username yet; it is what the leaderboard shows.
-    await db.execute(sql`UPDATE users SET username = ${username} WHERE id = ${user.id}`);
+    // No service sets a username yet (it is what the leaderboard shows); demo addresses receive
+    // no mail, so they are taken as confirmed (a trader needs a confirmed address).
+    await db.execute(
+      sql`UPDATE users SET username = ${username}, email_verified = true WHERE id = ${user.id}`,
+    );
     const ctx = context(user.id);
     const account = await createPaperAccount({ ctx, input: { startingBalance: '250000' } });
     return { id: user.id, email, username, ctx, accountId: account.id };

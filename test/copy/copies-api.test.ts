@@ -12,6 +12,7 @@ import { lapseApprovals } from '../../src/services/copy/lapse-approvals';
 import { buildTestApp, HttpClient, inProcess, silentLogger, type TestApp, TestClock } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { testJobDeps } from '../helpers/jobs';
+import { confirmEmail } from '../subscriptions/helpers';
 import { CONTRACT, SYMBOL } from './support';
 
 const t = useTestDatabase();
@@ -39,19 +40,20 @@ let seq = 0;
 async function user(
   name: string,
   cash: string | null = '100000',
-): Promise<{ client: HttpClient; id: string }> {
+): Promise<{ client: HttpClient; id: string; email: string }> {
   seq += 1;
   const client = new HttpClient(inProcess(env.app, `192.0.2.${seq}`));
+  const email = `${name}${seq}@example.test`;
   const body = await json(
     await client.post('/api/auth/sign-up/email', {
-      email: `${name}${seq}@example.test`,
+      email,
       password: 'correct horse battery',
       name,
     }),
     200,
   );
   if (cash) await json(await client.post('/api/accounts/paper', { startingBalance: cash }), 201);
-  return { client, id: (body.user as Json).id as string };
+  return { client, id: (body.user as Json).id as string, email };
 }
 
 async function follow(follower: HttpClient, traderId: string, settings: Json): Promise<string> {
@@ -69,6 +71,7 @@ const system = () => ({
 describe('copy trading through the API', () => {
   it('approvals: approve executes at market, dismiss drops, an unanswered copy lapses after 15 minutes', async () => {
     const boss = await user('boss');
+    await confirmEmail(env.app, boss);
     await json(await boss.client.post('/api/me/trader'), 200);
     const approver = await user('approver');
     const dismisser = await user('dismisser');
@@ -126,6 +129,7 @@ describe('copy trading through the API', () => {
 
   it('a broker error for one subscriber fails that copy with its reason; the others go on', async () => {
     const boss = await user('boss');
+    await confirmEmail(env.app, boss);
     await json(await boss.client.post('/api/me/trader'), 200);
     const rich = await user('rich');
     const poor = await user('poor', '100');
@@ -159,6 +163,7 @@ describe('copy trading through the API', () => {
 
   it('a real worker takes a trader’s fill to every subscriber and tells them', async () => {
     const boss = await user('boss');
+    await confirmEmail(env.app, boss);
     await json(await boss.client.post('/api/me/trader'), 200);
     const followers = await Promise.all([1, 2, 3].map((i) => user(`follower${i}`)));
     for (const f of followers) await follow(f.client, boss.id, { autoExecute: true });

@@ -4,7 +4,7 @@
  * signed-in session, accessibility checks and screenshots.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config';
 import { enqueue } from '../../src/jobs/queue';
 import { jobWorkers } from '../../src/jobs/worker-startable';
 import { createLogger } from '../../src/logger';
+import { OUTBOX_FOLDER } from '../../src/mail/mailer';
 import { buildTradingDeps } from '../../src/runtime';
 import { type RunningServer, startServer } from '../../src/server';
 import { HttpClient, newCredentials } from '../helpers/app';
@@ -42,6 +43,8 @@ export type Journey = {
   baseUrl: string;
   browser: Browser;
   db: TestDatabase;
+  /** The server's data folder: its development mail outbox is under it. */
+  dataDir: string;
   /** Run a periodic job now instead of at its minute (lapsing approvals). */
   runJob(name: 'lapse-approvals'): Promise<void>;
   stop(): Promise<void>;
@@ -87,6 +90,7 @@ export async function startJourney(
     baseUrl,
     browser,
     db: t,
+    dataDir,
     runJob: async (name) => {
       await enqueue(t.db, name, {});
     },
@@ -158,7 +162,30 @@ export class ApiUser {
   }
 }
 
-/** Sign up through the API; optionally become a trader and open a paper account. */
+/** The link in the newest mail to `email` in the server's development outbox, once it is there. */
+export async function linkInOutbox(journey: Journey, email: string, containing: string): Promise<string> {
+  const outbox = join(journey.dataDir, OUTBOX_FOLDER);
+  const deadline = Date.now() + PAGE_TIMEOUT_MS;
+  for (;;) {
+    const files = existsSync(outbox) ? readdirSync(outbox).sort().reverse() : [];
+    for (const file of files) {
+      const mail = JSON.parse(readFileSync(join(outbox, file), 'utf8')) as { to: string; text: string };
+      const link = mail.text.match(/https?:\/\/\S+/g)?.find((l) => l.includes(containing));
+      if (mail.to === email && link) return link;
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${email} with a ${containing} link`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Confirm the user's email with the link the server mailed on sign-up (its outbox). */
+export async function confirmEmailFromOutbox(journey: Journey, user: ApiUser): Promise<void> {
+  const link = new URL(await linkInOutbox(journey, user.email, '/verify-email'));
+  await user.http.get(`${link.pathname}${link.search}`);
+  if ((await user.get('/api/me')).emailVerified !== true) throw new Error(`${user.email} is not confirmed`);
+}
+
+/** Sign up through the API; optionally become a trader (confirming the email first) and open a paper account. */
 export async function seedUser(
   journey: Journey,
   prefix: string,
@@ -171,7 +198,10 @@ export async function seedUser(
     password: user.password,
   });
   user.id = (body.user as { id: string }).id;
-  if (options.trader) await user.post('/api/me/trader');
+  if (options.trader) {
+    await confirmEmailFromOutbox(journey, user);
+    await user.post('/api/me/trader');
+  }
   if (options.paper) await user.post('/api/accounts/paper', {});
   return user;
 }

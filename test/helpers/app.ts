@@ -93,6 +93,15 @@ export function testTrading(db: Database, config: Config, now: () => Date, quote
   return { quotes, trading: buildTradingDeps({ db, config, now, quotes }) };
 }
 
+/** Each test app's database, for helpers given only the app (see confirmEmail). */
+const databaseOfApp = new WeakMap<App, TestDatabase>();
+
+export function testDatabaseOf(app: App): TestDatabase {
+  const database = databaseOfApp.get(app);
+  if (!database) throw new Error('not an app built by buildTestApp');
+  return database;
+}
+
 /** The real app over this file's database, with an injected clock. */
 export function buildTestApp(
   t: TestDatabase,
@@ -119,6 +128,7 @@ export function buildTestApp(
     trading: options.trading ?? trading,
     live: options.live,
   });
+  databaseOfApp.set(app, t);
   return { app, auth, config, clock, log, quotes, trading: options.trading ?? trading };
 }
 

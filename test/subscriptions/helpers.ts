@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { App } from '../../src/http/app';
-import { HttpClient, inProcess, newCredentials } from '../helpers/app';
+import { HttpClient, inProcess, newCredentials, testDatabaseOf } from '../helpers/app';
 
 export type Json = Record<string, unknown>;
 
@@ -39,9 +39,31 @@ export async function signUp(app: App, prefix = 'user'): Promise<Member> {
   return { client, id: user.id, email: credentials.email, name: credentials.name };
 }
 
-/** A new user who has become a trader through the API. */
+/**
+ * Confirm a member's email address the way they would: with the link from the verification email
+ * sign-up queued (read from its job, as the worker would send it).
+ */
+export async function confirmEmail(app: App, member: Pick<Member, 'client' | 'email'>): Promise<void> {
+  const { rows } = await testDatabaseOf(app).sql<{ text: string }>(
+    `SELECT j.payload->>'text' AS text FROM graphile_worker._private_jobs j
+       JOIN graphile_worker._private_tasks k ON k.id = j.task_id
+      WHERE k.identifier = 'send-email' AND j.payload->>'to' = $1 AND j.payload->>'text' LIKE '%/verify-email?%'
+      ORDER BY j.id DESC LIMIT 1`,
+    [member.email],
+  );
+  const link = /https?:\/\/\S+\/api\/auth\/verify-email\?\S+/.exec(rows[0]?.text ?? '')?.[0];
+  if (!link) throw new Error(`no verification email queued for ${member.email}`);
+  const url = new URL(link);
+  const res = await member.client.get(`${url.pathname}${url.search}`);
+  if (res.status !== 302 || res.headers.get('location') !== '/') {
+    throw new Error(`confirming ${member.email} answered ${res.status} → ${res.headers.get('location')}`);
+  }
+}
+
+/** A new user who confirmed their email and has become a trader through the API. */
 export async function signUpTrader(app: App, prefix = 'trader'): Promise<Member> {
   const member = await signUp(app, prefix);
+  await confirmEmail(app, member);
   await expectJson(await member.client.post('/api/me/trader'), 200);
   return member;
 }

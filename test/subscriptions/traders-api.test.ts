@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, HttpClient, inProcess, type TestApp, TestClock } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { expectError, expectJson, type Json, signUp, signUpTrader } from './helpers';
+import { confirmEmail, expectError, expectJson, type Json, signUp, signUpTrader } from './helpers';
 
 const t = useTestDatabase();
 const clock = new TestClock(new Date('2026-11-24T15:00:00.000Z'));
@@ -21,6 +21,7 @@ const softDelete = (userId: string) =>
 describe('becoming a trader', () => {
   it('makes the signed-in user a trader, idempotently, unverified', async () => {
     const vera = await signUp(env.app, 'vera');
+    await confirmEmail(env.app, vera);
     expect((await expectJson(await vera.client.get('/api/me'), 200)).isTrader).toBe(false);
     const expected = {
       id: vera.id,
@@ -45,10 +46,20 @@ describe('becoming a trader', () => {
     await expectError(await anonymous.post('/api/me/trader'), 401, 'UNAUTHENTICATED');
   });
 
+  it('needs a confirmed email address first', async () => {
+    const uma = await signUp(env.app, 'uma');
+    const refused = await expectError(await uma.client.post('/api/me/trader'), 422, 'PRECONDITION_FAILED');
+    expect(refused.message).toMatch(/^Confirm your email address first/);
+    expect((await expectJson(await uma.client.get('/api/me'), 200)).isTrader).toBe(false);
+    await confirmEmail(env.app, uma);
+    expect((await expectJson(await uma.client.post('/api/me/trader'), 200)).isTrader).toBe(true);
+  });
+
   it('lets others subscribe once they are a trader, verified or not', async () => {
     const will = await signUp(env.app, 'will');
     const xena = await signUp(env.app, 'xena');
     await expectError(await xena.client.post('/api/subscriptions', { traderId: will.id }), 404, 'NOT_FOUND');
+    await confirmEmail(env.app, will);
     await expectJson(await will.client.post('/api/me/trader'), 200);
     await expectJson(await xena.client.post('/api/subscriptions', { traderId: will.id }), 201);
   });

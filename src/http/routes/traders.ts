@@ -99,12 +99,13 @@ export function tradersRouter(deps: AppDeps) {
     operationId: 'becomeTrader',
     tags: ['traders'],
     summary: 'Become a trader others can subscribe to',
-    description: 'Idempotent. Verification (the badge) is granted by an administrator.',
+    description:
+      'Idempotent. Needs a confirmed email address (422 until then). Verification (the badge) is granted by an administrator.',
     security: SESSION_SECURITY,
     middleware: [requireAuth(deps)] as const,
     responses: {
       200: json(TraderProfileSchema, 'My public trader profile'),
-      ...errorResponses('UNAUTHENTICATED'),
+      ...errorResponses('UNAUTHENTICATED', 'PRECONDITION_FAILED'),
     },
   });
   const list = createRoute({

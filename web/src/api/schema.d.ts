@@ -649,7 +649,7 @@ export interface paths {
         put?: never;
         /**
          * Become a trader others can subscribe to
-         * @description Idempotent. Verification (the badge) is granted by an administrator.
+         * @description Idempotent. Needs a confirmed email address (422 until then). Verification (the badge) is granted by an administrator.
          */
         post: operations["becomeTrader"];
         delete?: never;
@@ -3655,6 +3655,15 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
