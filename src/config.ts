@@ -2,7 +2,7 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultDataDir } from './data-dir';
+import { defaultDataDir, PROJECT_ROOT } from './data-dir';
 import { DISCORD_API_BASE } from './domain/discord-webhook';
 
 /** Secrets the app needs. In development they may be generated; in production they must be given. */
@@ -230,7 +230,7 @@ function vapidKeys(
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       version?: string;
     };
     return pkg.version ?? '0.0.0';
