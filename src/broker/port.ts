@@ -76,6 +76,11 @@ export type BrokerPosition = {
   averagePrice: string | null;
 };
 
+/** A broker's estimate of an order's cash effect; decimal strings, × 100 included. */
+export type OrderCostEstimate =
+  | { supported: true; cost: string; fees: string }
+  | { supported: false; reason: string };
+
 export type Quote = {
   symbol: string;
   bid: string;
@@ -92,8 +97,12 @@ export interface Broker {
   listOrders(account: BrokerAccountRef): Promise<BrokerOrder[]>;
   getBalances(account: BrokerAccountRef): Promise<Balances>;
   getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]>;
-  /** A current quote, used to estimate the cost of a Market order before placing it. */
-  getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote>;
+  /**
+   * What placing `request` would cost, as the broker itself estimates it (SnapTrade's option
+   * impact). Optional: brokers without it, and brokerages that do not support it, leave the
+   * estimate to market data (`unsupported`). Prices live in the market-data port, not here.
+   */
+  estimateOrderCost?(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<OrderCostEstimate>;
   /**
    * Many orders at once (copy-trading fan-out), each with the same outcome `placeOrder` would
    * give it; results in the order of `items`. Optional: without it, callers place one by one.

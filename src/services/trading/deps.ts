@@ -16,6 +16,12 @@ export type TradingDeps = {
   brokers: BrokerRegistry;
   /** Listed contracts and their prices (the option chain), apart from any broker. */
   marketData: MarketData;
+  /**
+   * A market-data provider trusted for real money: prices a SnapTrade Market order when its
+   * brokerage has no option impact. Absent unless configured; without it such an order goes to
+   * the broker unpriced and the broker's buying-power check decides.
+   */
+  brokerMarketData?: MarketData;
   /** Absent when SnapTrade is not configured (BROKER=paper). */
   snaptrade?: SnapTradeConnector;
   /** Encrypts SnapTrade user secrets at rest. */

@@ -284,12 +284,12 @@ describe('webhooks', () => {
 });
 
 describe('development mode', () => {
-  it('quotes any contract, reproducibly under a seed', async () => {
+  it('prices any contract, reproducibly under a seed, through option impact only', async () => {
     const first = await startSnapTradeSimulator({ seed: 7 });
     sims.push(first);
     const second = await startSnapTradeSimulator({ seed: 7 });
     sims.push(second);
-    const quote = async (sim: SnapTradeSimulator) => {
+    const impact = async (sim: SnapTradeSimulator) => {
       const user = await signedRequest(sim, {
         method: 'POST',
         path: '/snapTrade/registerUser',
@@ -298,19 +298,35 @@ describe('development mode', () => {
       const { userSecret } = user.body as { userSecret: string };
       const { accountId } = sim.controls.connectAccount({ userId: 'dev' });
       const answer = await signedRequest(sim, {
+        method: 'POST',
+        path: `/accounts/${accountId}/trading/options/impact`,
+        query: { userId: 'dev', userSecret },
+        body: {
+          order_type: 'MARKET',
+          time_in_force: 'Day',
+          legs: [
+            { instrument: { symbol: OCC_CALL, instrument_type: 'OPTION' }, action: 'BUY_TO_OPEN', units: 1 },
+          ],
+        },
+      });
+      const quote = await signedRequest(sim, {
         method: 'GET',
         path: `/accounts/${accountId}/quotes/options`,
         query: { userId: 'dev', userSecret, symbol: OCC_CALL },
       });
-      return { answer, accountId, userSecret };
+      return { answer, quote, accountId, userSecret };
     };
-    const a = await quote(first);
-    const b = await quote(second);
+    const a = await impact(first);
+    const b = await impact(second);
     expect(a.answer.status).toBe(200);
-    expect(a.answer.body).toMatchObject({ symbol: OCC_CALL, synthetic_price: expect.any(Number) });
-    expect((a.answer.body as { synthetic_price: number }).synthetic_price).toBe(
-      (b.answer.body as { synthetic_price: number }).synthetic_price,
-    );
+    expect(a.answer.body).toMatchObject({
+      estimated_cash_change: expect.any(String),
+      cash_change_direction: 'DEBIT',
+      estimated_fee_total: '0.65',
+    });
+    expect(a.answer.body).toEqual(b.answer.body);
+    // The deprecated quote endpoint is not served.
+    expect(a.quote.status).toBe(404);
     expect(a.accountId).toBe(b.accountId);
     expect(a.userSecret).toBe(b.userSecret);
   });

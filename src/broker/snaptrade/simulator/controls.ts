@@ -19,6 +19,9 @@ export function createControls({
 }): SimulatorControls {
   return {
     connectAccount: (input) => brokerage.connectAccount(input),
+    setConnectionDisabled: (authorizationId, disabled) => {
+      brokerage.setConnectionDisabled(authorizationId, disabled);
+    },
     setQuote: (symbol, quote) => brokerage.setQuote(symbol, quote),
     nextOrder: (outcome) => brokerage.queueOutcome(outcome),
     fillOrder: (brokerOrderId, fill = {}) => brokerage.fillOrder(brokerOrderId, fill),

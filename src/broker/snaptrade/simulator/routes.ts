@@ -14,7 +14,9 @@
  *   AccountInformation_getUserAccountOrderDetail POST   /accounts/{accountId}/orders/details
  *   Trading_placeMlegOrder                       POST   /accounts/{accountId}/trading/options
  *   Trading_cancelOrder                          POST   /accounts/{accountId}/trading/cancel
- *   Trading_getUserAccountOptionQuotes           GET    /accounts/{accountId}/quotes/options
+ *   Trading_getOptionImpact                      POST   /accounts/{accountId}/trading/options/impact
+ * The deprecated option quote endpoint (`Trading_getUserAccountOptionQuotes`, no data since
+ * 2026-10-01) is not served: it answers 404 like any unknown path.
  * Each reads its request as the spec shapes it, asks the brokerage, and answers spec-shaped
  * records (`records.ts`).
  */
@@ -175,20 +177,17 @@ export function createRoutes({
       };
     }),
     route(
-      'GET',
-      '/accounts/{accountId}/quotes/options',
-      'Trading_getUserAccountOptionQuotes',
+      'POST',
+      '/accounts/{accountId}/trading/options/impact',
+      'Trading_getOptionImpact',
       'account',
-      ({ query }) => {
-        const raw = query.get('symbol') ?? '';
-        const symbol = tryNormalizeSymbol(raw);
-        const quote = symbol ? brokerage.quoteFor(symbol) : null;
-        if (!symbol || !quote) throw notFound('Option contract not found');
+      (c) => {
+        const impact = brokerage.optionImpact(requireAccount(c.account), readMlegForm(c.body));
         return {
           body: {
-            symbol,
-            synthetic_price: quote.bid.plus(quote.ask).dividedBy(2).toDecimalPlaces(4).toNumber(),
-            timestamp: quote.updatedAt.toISOString(),
+            estimated_cash_change: impact.cashChange.toFixed(2),
+            cash_change_direction: impact.direction,
+            estimated_fee_total: impact.fees.toFixed(2),
           },
         };
       },

@@ -102,7 +102,13 @@ export type SimulatorControls = {
     /** Add the account to this existing connection instead of a new one. */
     authorizationId?: string;
     positions?: Array<{ symbol: string; units: number; averagePrice: string }>;
+    /** Whether the brokerage answers option impact (default true); a new connection only. */
+    optionImpact?: boolean;
+    /** Default `read` for the read-only brokerages (Robinhood, IBKR, Fidelity, Schwab), else `trade`. */
+    connectionType?: 'read' | 'trade';
   }): { accountId: string; authorizationId: string };
+  /** Breaks a connection (SnapTrade then reports it `disabled` and refuses trades) or fixes it. */
+  setConnectionDisabled(authorizationId: string, disabled: boolean): void;
   /** Sets the quote of a contract; open orders it now crosses fill. */
   setQuote(symbol: string, quote: { bid: string; ask: string; last?: string }): void;
   /** Queues the outcome of the next placed order (outcomes apply in order, one per order). */
