@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from '../../domain/order-status';
 import { COPY_OUTCOMES, COPY_REASONS, TRADE_SIDES } from '../../domain/vocabulary';
 import { approveCopy, dismissCopy } from '../../services/copy/decide-approval';
 import { listCopyLog } from '../../services/copy/list-copy-log';
+import { listSubscriberCopies } from '../../services/copy/list-subscriber-copies';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
@@ -37,6 +38,33 @@ const CopySchema = z
   })
   .openapi('CopyDecision');
 const CopyPage = z.object({ copies: z.array(CopySchema), nextCursor: z.string().nullable() });
+const DeskCopySchema = z
+  .object({
+    id: z.string(),
+    sourceTradeId: z.string(),
+    side: z.enum(TRADE_SIDES),
+    symbol: z.string(),
+    outcome: z.enum(COPY_OUTCOMES),
+    reason: z.enum(COPY_REASONS).nullable(),
+    sourceQuantity: z.number().int().openapi({ description: 'What the trader traded' }),
+    copyQuantity: z.number().int().nullable().openapi({ description: 'What was copied' }),
+    copyStatus: z.enum(ORDER_STATUSES).nullable(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('DeskCopy');
+const DeskPage = z
+  .object({
+    summary: z
+      .object({
+        total: z.number().int(),
+        byOutcome: z.partialRecord(z.enum(COPY_OUTCOMES), z.number().int()),
+        byReason: z.partialRecord(z.enum(COPY_REASONS), z.number().int()),
+      })
+      .openapi({ description: 'All decisions of this subscription, counted by outcome and by reason' }),
+    copies: z.array(DeskCopySchema),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('DeskPage');
 const LogQuery = z.object({
   outcome: z.string().optional().openapi({ example: 'pending_approval' }),
   limit: z.string().optional(),
@@ -57,6 +85,22 @@ export function copiesRouter(deps: AppDeps) {
     request: { params: IdParam, query: LogQuery },
     responses: {
       200: json(CopyPage, 'Newest first'),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND'),
+    },
+  });
+  const desk = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/subscriptions/subscribers/{id}/copies',
+    operationId: 'listSubscriberCopies',
+    summary: "The trader's desk: what was copied or skipped for one of my subscribers, and why",
+    description:
+      'For a subscription to me (the trader): each decision with its outcome and reason, and counts. ' +
+      "Nothing of the subscriber's account: no prices paid, balances or broker messages.",
+    request: { params: IdParam, query: LogQuery },
+    responses: {
+      200: json(DeskPage, 'Newest first'),
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND'),
     },
   });
@@ -97,6 +141,13 @@ export function copiesRouter(deps: AppDeps) {
   return createRouter()
     .openapi(log, async (c) => {
       const page = await listCopyLog({
+        ctx: serviceContext(deps, c),
+        input: { subscriptionId: c.req.valid('param').id, query: c.req.valid('query') },
+      });
+      return c.json(page, 200);
+    })
+    .openapi(desk, async (c) => {
+      const page = await listSubscriberCopies({
         ctx: serviceContext(deps, c),
         input: { subscriptionId: c.req.valid('param').id, query: c.req.valid('query') },
       });

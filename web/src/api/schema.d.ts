@@ -339,6 +339,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/revoke-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of my account, this one included (sign out everywhere)
+         * @description Send the `Origin` header of the app: cookie-bearing requests from other origins are refused.
+         */
+        post: operations["signOutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/send-verification-email": {
         parameters: {
             query?: never;
@@ -596,7 +616,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change my name, username, bio or avatar address
+         * @description Fields left out keep their value; an empty bio or avatar clears it. The username is unique (409 naming `username` when taken); the avatar must be an https:// address.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/me/delete": {
@@ -633,6 +657,26 @@ export interface paths {
         post?: never;
         /** Stop posting my fills to Discord */
         delete: operations["removeDiscordWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/discord-webhook/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a test message to my Discord webhook now
+         * @description Discord's answer is told back; a webhook Discord no longer knows (404) is removed (422).
+         */
+        post: operations["testDiscordWebhook"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -912,6 +956,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/push-subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test push to one of my browsers now
+         * @description No notification is written. 404 also when the push service says the browser's registration ended.
+         */
+        post: operations["testPushSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/push-subscriptions/vapid-key": {
         parameters: {
             query?: never;
@@ -1113,6 +1177,26 @@ export interface paths {
         };
         /** Who subscribes to my trades, newest first */
         get: operations["listSubscribers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/subscribers/{id}/copies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The trader's desk: what was copied or skipped for one of my subscribers, and why
+         * @description For a subscription to me (the trader): each decision with its outcome and reason, and counts. Nothing of the subscriber's account: no prices paid, balances or broker messages.
+         */
+        get: operations["listSubscriberCopies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1554,6 +1638,50 @@ export interface components {
                  */
                 pnl: string;
                 wins: number;
+            };
+        };
+        DeskCopy: {
+            /** @description What was copied */
+            copyQuantity: number | null;
+            /** @enum {string|null} */
+            copyStatus: "pending" | "filled" | "partial" | "cancelled" | "rejected" | null;
+            createdAt: string | null;
+            id: string;
+            /** @enum {string} */
+            outcome: "executed" | "skipped" | "pending_approval" | "approved" | "dismissed" | "lapsed" | "failed";
+            /** @enum {string|null} */
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | null;
+            /** @enum {string} */
+            side: "BTO" | "STC";
+            /** @description What the trader traded */
+            sourceQuantity: number;
+            sourceTradeId: string;
+            symbol: string;
+        };
+        DeskPage: {
+            copies: components["schemas"]["DeskCopy"][];
+            nextCursor: string | null;
+            /** @description All decisions of this subscription, counted by outcome and by reason */
+            summary: {
+                byOutcome: {
+                    approved?: number;
+                    dismissed?: number;
+                    executed?: number;
+                    failed?: number;
+                    lapsed?: number;
+                    pending_approval?: number;
+                    skipped?: number;
+                };
+                byReason: {
+                    below_minimum?: number;
+                    broker_rejected?: number;
+                    daily_limit?: number;
+                    duplicate?: number;
+                    no_account?: number;
+                    not_approved_in_time?: number;
+                    nothing_to_close?: number;
+                };
+                total: number;
             };
         };
         DiscordWebhook: {
@@ -2100,6 +2228,10 @@ export interface components {
             traderId: string;
             wins: number;
         };
+        TestPushResult: {
+            /** @enum {boolean} */
+            sent: true;
+        };
         TraderProfile: {
             avatarUrl: string | null;
             bio: string | null;
@@ -2167,6 +2299,16 @@ export interface components {
         };
         UnreadCount: {
             unread: number;
+        };
+        UpdateProfileInput: {
+            /** @description An https:// image address */
+            avatarUrl?: string | null;
+            /** @description Up to 500 characters */
+            bio?: string | null;
+            /** @description 1 to 100 characters */
+            name?: string;
+            /** @description 3 to 30 letters, digits or underscores (kept lower case); null clears it */
+            username?: string | null;
         };
         /** @description Only the settings given change */
         UpdateSubscriptionSettings: {
@@ -2944,6 +3086,44 @@ export interface operations {
             };
         };
     };
+    signOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResult"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendVerificationEmail: {
         parameters: {
             query?: never;
@@ -3479,6 +3659,57 @@ export interface operations {
             };
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProfileInput"];
+            };
+        };
+        responses: {
+            /** @description The profile, changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     deleteMyAccount: {
         parameters: {
             query?: never;
@@ -3626,6 +3857,56 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testDiscordWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discord took the post */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        posted: true;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4542,6 +4823,64 @@ export interface operations {
             };
         };
     };
+    testPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The push service took it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestPushResult"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getVapidKey: {
         parameters: {
             query?: never;
@@ -5199,6 +5538,59 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSubscriberCopies: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: string;
+                outcome?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskPage"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
