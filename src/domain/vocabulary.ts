@@ -98,6 +98,10 @@ export const COPY_REASONS = [
   'duplicate',
   'not_approved_in_time',
   'broker_rejected',
+  'at_target',
+  'source_closed',
+  'price_drift',
+  'daily_loss_limit',
 ] as const;
 export type CopyReason = (typeof COPY_REASONS)[number];
 

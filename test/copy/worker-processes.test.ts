@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addJob as enqueue } from '../../src/jobs/queue';
 import { placeBto } from '../../src/services/trading/place-bto';
+import { placeStc } from '../../src/services/trading/place-stc';
 import { useTestDatabase } from '../helpers/db';
 import { CONTRACT, copyWorld, subscriber, trader } from './support';
 
@@ -148,6 +149,63 @@ describe('fan-out across worker processes', () => {
       (c) => c.filled === N,
     );
     expect(finished).toEqual({ copies: N, filled: N, orders: N, decisions: N, max_per_user: 1 });
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exited).toBe('code 0');
+    expect(await b.exited).toBe('code 0');
+  }, 90_000);
+
+  it('four sales of 1 from 4 fanned out by two workers: holders of 4, 3, 2, 1 sell 1,1,1,1 / 1,1,0,1 / 1,0,1,0 / 0,1,0,0', async () => {
+    const w = copyWorld(t, new Date());
+    const boss = await trader(w);
+    const subs = [];
+    for (const scalingFactor of [1, 0.75, 0.5, 0.25]) subs.push(await subscriber(w, boss, { scalingFactor }));
+    const a = startWorker();
+    const b = startWorker();
+    await Promise.all([a.ready, b.ready]);
+    const bought = await placeBto({
+      ctx: w.as(boss),
+      deps: w.trading,
+      input: { side: 'BTO', ...CONTRACT, quantity: 4 },
+    });
+    const copiedIn = await until(
+      () => copiesOf(bought.id),
+      (c) => c.filled === 4,
+    );
+    expect(copiedIn.filled).toBe(4);
+    // Four sales at once; each fill enqueues its fan-out in the position's queue.
+    const sales = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        placeStc({
+          ctx: w.as(boss),
+          deps: w.trading,
+          input: { side: 'STC', positionId: bought.parentTradeId, quantity: 1 },
+        }),
+      ),
+    );
+    const saleIds = sales.map((s) => s.id);
+    const done = await until(
+      async () => {
+        const { rows } = await t.db.execute<{ n: number }>(sql`
+          SELECT count(*)::int AS n FROM subscription_trades d LEFT JOIN trades c ON c.id = d.copy_trade_id
+           WHERE d.source_trade_id = ANY(${sql.param(saleIds)}::text[]) AND (c.id IS NULL OR c.status = 'filled')`);
+        return rows[0]?.n ?? 0;
+      },
+      (n) => n === 16,
+    );
+    expect(done).toBe(16);
+    const { rows } = await t.db.execute<{ subscriber_id: string; sold: number[] }>(sql`
+      SELECT d.subscriber_id, array_agg(COALESCE(c.filled_quantity, 0) ORDER BY s.fill_seq) AS sold
+        FROM subscription_trades d JOIN trades s ON s.id = d.source_trade_id LEFT JOIN trades c ON c.id = d.copy_trade_id
+       WHERE d.source_trade_id = ANY(${sql.param(saleIds)}::text[])
+       GROUP BY d.subscriber_id`);
+    const bySubscriber = new Map(rows.map((r) => [r.subscriber_id, r.sold]));
+    expect(subs.map((s) => bySubscriber.get(s.userId))).toEqual([
+      [1, 1, 1, 1],
+      [1, 1, 0, 1],
+      [1, 0, 1, 0],
+      [0, 1, 0, 0],
+    ]);
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await a.exited).toBe('code 0');

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { COPY_OUTCOMES, COPY_REASONS, ORDER_ACTIONS, SUBSCRIPTION_STATUSES } from '../../domain/vocabulary';
 import { checkIn } from '../sql-sets';
 import { nanoidPk, timestamps, ts } from './columns';
@@ -124,6 +124,28 @@ export const subscriptionTrades = pgTable(
     index('idx_subscription_trades_copy_trade').on(t.copyTradeId).where(sql`copy_trade_id IS NOT NULL`),
     // Every decision about one trader's trade (fan-out resume, close mirroring).
     index('idx_subscription_trades_source').on(t.sourceTradeId, t.outcome),
+  ],
+);
+
+/**
+ * How far the copy fan-out of a trader's trade has got: the fill (`trades.fill_seq`) it has
+ * decided on. A fan-out first finishes the earlier fills of the same trader position that are
+ * not this far yet, so closing copies follow the trader's fills in order whatever order their
+ * jobs arrive in.
+ */
+export const copyFanOuts = pgTable(
+  'copy_fan_outs',
+  {
+    tradeId: text('trade_id').primaryKey(),
+    copiedSeq: bigint('copied_seq', { mode: 'number' }).notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'copy_fan_outs_trade_id_fkey',
+      columns: [t.tradeId],
+      foreignColumns: [trades.id],
+    }).onDelete('cascade'),
   ],
 );
 

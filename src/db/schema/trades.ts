@@ -124,6 +124,12 @@ export const trades = pgTable(
     statusReason: text('status_reason'),
     /** When a worker claimed the order to send it to the broker (copy orders). */
     submittedAt: ts('submitted_at'),
+
+    // Copy fidelity (PRODUCT.md §3), kept by a trigger on a trader's own orders at each fill.
+    /** The order's latest fill in the order of all fills (a sequence): closing fan-outs run in it. */
+    fillSeq: bigint('fill_seq', { mode: 'number' }),
+    /** What the trader held of the position right after the order's latest fill (R_T). */
+    holdingAfter: integer('holding_after'),
   },
   (t) => [
     foreignKey({
@@ -163,6 +169,8 @@ export const trades = pgTable(
     index('idx_trades_source').on(t.source, t.sourceTraderId).where(sql`source = 'copy'`),
     // The copies of one trader's trade, for placement and recovery.
     index('idx_trades_source_trade').on(t.sourceTradeId).where(sql`source_trade_id IS NOT NULL`),
+    // A trader position's fills still to fan out, in fill order.
+    index('idx_trades_fill_seq').on(t.parentTradeId, t.fillSeq).where(sql`fill_seq IS NOT NULL`),
   ],
 );
 

@@ -128,13 +128,13 @@ export function copiesRouter(deps: AppDeps) {
           z.object({ decisionId: z.string(), copyTradeId: z.string().nullable().optional() }),
           'Done',
         ),
-        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
+        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'CONFLICT', 'PRECONDITION_FAILED'),
       },
     });
   const approveRoute = decide(
     'approveCopy',
     '/copies/{id}/approve',
-    'Approve a waiting copy: it executes at market now',
+    'Approve a waiting copy: it executes at market now, scaled to what the trader still holds (409 once the trader has closed)',
   );
   const dismissRoute = decide('dismissCopy', '/copies/{id}/dismiss', 'Dismiss a waiting copy');
 

@@ -1,6 +1,6 @@
 /** What the copy area does when orders change (registered in src/services/order-reactions.ts). */
 import { sql } from 'drizzle-orm';
-import { isCopyableOrder, isTerminalStatus } from '../../domain/order-status';
+import { isCopyableOrder } from '../../domain/order-status';
 import { enqueueMany } from '../../jobs/queue';
 import type { OrderReaction } from '../trading/order-change';
 
@@ -20,14 +20,20 @@ export const markFailedCopies: OrderReaction = {
 };
 
 /**
- * A trader's own order that has just reached its final state with a fill is copied to the
- * trader's active subscribers: one fan-out job per trade (PRODUCT.md §3).
+ * A trader's own order that has just filled (in part or in full) is copied to the trader's
+ * active subscribers: one fan-out job per trade, in one queue per trader position so the
+ * position's fills are fanned out in order (PRODUCT.md §3).
  */
 export const fanOutCopyableTrades: OrderReaction = {
   name: 'fan-out-copyable-trades',
   async react({ tx, orders }) {
     const copyable = orders
-      .filter((o) => isCopyableOrder(o.after) && o.changes.some((c) => isTerminalStatus(c.to)))
+      .filter(
+        (o) =>
+          isCopyableOrder(o.after) &&
+          ((o.after.filledQuantity ?? 0) > (o.before.filledQuantity ?? 0) ||
+            o.changes.some((c) => c.type === 'partially_filled' || c.type === 'filled')),
+      )
       .map((o) => o.after);
     if (copyable.length === 0) return;
     const { rows: followed } = await tx.execute<{ trader_id: string }>(sql`
@@ -37,7 +43,9 @@ export const fanOutCopyableTrades: OrderReaction = {
     await enqueueMany(
       tx,
       'fan-out-copies',
-      copyable.filter((r) => traders.has(r.userId)).map((r) => ({ tradeId: r.id })),
+      copyable
+        .filter((r) => traders.has(r.userId))
+        .map((r) => ({ tradeId: r.id, positionId: r.parentTradeId })),
     );
   },
 };

@@ -479,7 +479,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a waiting copy: it executes at market now */
+        /** Approve a waiting copy: it executes at market now, scaled to what the trader still holds (409 once the trader has closed) */
         post: operations["approveCopy"];
         delete?: never;
         options?: never;
@@ -1547,7 +1547,7 @@ export interface components {
              * @example daily_limit
              * @enum {string|null}
              */
-            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | null;
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | null;
             /** @enum {string} */
             side: "BTO" | "STC";
             sourceQuantity: number;
@@ -3436,6 +3436,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description PRECONDITION_FAILED */
             422: {
                 headers: {
@@ -3481,6 +3490,15 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
