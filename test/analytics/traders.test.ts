@@ -214,6 +214,7 @@ describe('GET /api/traders', () => {
     expect(body.traders).toEqual([
       {
         rank: 1,
+        rankChange: 0,
         id: users.A?.userId,
         username: 'alpha_trades',
         name: expect.any(String),
@@ -306,6 +307,23 @@ describe('GET /api/traders', () => {
       ['bravo_bets', 2],
       ['alpha_trades', 1],
     ]);
+  });
+
+  it('tells how many places each trader moved on the all-time P&L board over 24 hours', async () => {
+    // A day ago: A +450.00 first, B and C at 0.00 sharing second; B's +200.00 today passed C.
+    const moves = (body: Json) => (body.traders as Json[]).map((row) => [row.username, row.rankChange]);
+    const expected = [
+      ['alpha_trades', 0],
+      ['bravo_bets', 0],
+      ['charlie_waits', -1],
+    ];
+    expect(moves(await board())).toEqual(expected);
+    expect(moves(await board('?sort=totalPnl&period=7d'))).toEqual(expected);
+    expect(moves(await board('?sort=pnl&order=asc')).reverse()).toEqual(expected);
+    // Other rankings have no yesterday to compare with.
+    for (const query of ['?sort=winRate', '?period=7d', '?sort=followers']) {
+      expect(moves(await board(query)).map(([, change]) => change)).toEqual([null, null, null]);
+    }
   });
 
   it('searches usernames, keeps the rank on the whole board, and pages with a cursor', async () => {

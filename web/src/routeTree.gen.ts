@@ -14,6 +14,7 @@ import { Route as SignInRouteImport } from './routes/sign-in';
 import { Route as SignUpRouteImport } from './routes/sign-up';
 import { Route as AppIndexRouteImport } from './routes/_app/index';
 import { Route as AppAccountsRouteImport } from './routes/_app/accounts';
+import { Route as AppAnalyticsRouteImport } from './routes/_app/analytics';
 import { Route as AppCopyingRouteImport } from './routes/_app/copying';
 import { Route as AppHistoryRouteImport } from './routes/_app/history';
 import { Route as AppSettingsRouteImport } from './routes/_app/settings';
@@ -43,6 +44,11 @@ const AppIndexRoute = AppIndexRouteImport.update({
 const AppAccountsRoute = AppAccountsRouteImport.update({
   id: '/accounts',
   path: '/accounts',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppAnalyticsRoute = AppAnalyticsRouteImport.update({
+  id: '/analytics',
+  path: '/analytics',
   getParentRoute: () => AppRoute,
 } as any);
 const AppCopyingRoute = AppCopyingRouteImport.update({
@@ -81,6 +87,7 @@ export interface FileRoutesByFullPath {
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
   '/accounts': typeof AppAccountsRoute;
+  '/analytics': typeof AppAnalyticsRoute;
   '/copying': typeof AppCopyingRoute;
   '/history': typeof AppHistoryRoute;
   '/settings': typeof AppSettingsRoute;
@@ -92,6 +99,7 @@ export interface FileRoutesByTo {
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
   '/accounts': typeof AppAccountsRoute;
+  '/analytics': typeof AppAnalyticsRoute;
   '/copying': typeof AppCopyingRoute;
   '/history': typeof AppHistoryRoute;
   '/settings': typeof AppSettingsRoute;
@@ -106,6 +114,7 @@ export interface FileRoutesById {
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
   '/_app/accounts': typeof AppAccountsRoute;
+  '/_app/analytics': typeof AppAnalyticsRoute;
   '/_app/copying': typeof AppCopyingRoute;
   '/_app/history': typeof AppHistoryRoute;
   '/_app/settings': typeof AppSettingsRoute;
@@ -121,6 +130,7 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/accounts'
+    | '/analytics'
     | '/copying'
     | '/history'
     | '/settings'
@@ -132,6 +142,7 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/accounts'
+    | '/analytics'
     | '/copying'
     | '/history'
     | '/settings'
@@ -145,6 +156,7 @@ export interface FileRouteTypes {
     | '/sign-in'
     | '/sign-up'
     | '/_app/accounts'
+    | '/_app/analytics'
     | '/_app/copying'
     | '/_app/history'
     | '/_app/settings'
@@ -197,6 +209,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppAccountsRouteImport;
       parentRoute: typeof AppRoute;
     };
+    '/_app/analytics': {
+      id: '/_app/analytics';
+      path: '/analytics';
+      fullPath: '/analytics';
+      preLoaderRoute: typeof AppAnalyticsRouteImport;
+      parentRoute: typeof AppRoute;
+    };
     '/_app/copying': {
       id: '/_app/copying';
       path: '/copying';
@@ -244,6 +263,7 @@ declare module '@tanstack/react-router' {
 
 interface AppRouteChildren {
   AppAccountsRoute: typeof AppAccountsRoute;
+  AppAnalyticsRoute: typeof AppAnalyticsRoute;
   AppCopyingRoute: typeof AppCopyingRoute;
   AppHistoryRoute: typeof AppHistoryRoute;
   AppSettingsRoute: typeof AppSettingsRoute;
@@ -255,6 +275,7 @@ interface AppRouteChildren {
 
 const AppRouteChildren: AppRouteChildren = {
   AppAccountsRoute: AppAccountsRoute,
+  AppAnalyticsRoute: AppAnalyticsRoute,
   AppCopyingRoute: AppCopyingRoute,
   AppHistoryRoute: AppHistoryRoute,
   AppSettingsRoute: AppSettingsRoute,

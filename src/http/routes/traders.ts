@@ -26,6 +26,11 @@ const TraderProfileSchema = z
 const LeaderboardEntrySchema = z
   .object({
     rank: z.number().int().openapi({ description: 'On the whole board by the sort figure, highest first' }),
+    rankChange: z.number().int().nullable().openapi({
+      description:
+        'Places moved on the all-time P&L board over the last 24 hours (positive: up); only when ranked by all-time P&L (sort totalPnl, or pnl over all)',
+      example: 2,
+    }),
     id: z.string(),
     username: z.string().nullable(),
     name: z.string().nullable(),

@@ -26,6 +26,12 @@ export const listTradersQuerySchema = z.object({
 export type LeaderboardEntry = {
   /** Position on the whole leaderboard by the sort figure, highest first; ties share a rank. */
   rank: number;
+  /**
+   * Places moved on the all-time P&L board over the last 24 hours (+2: up two places): the rank
+   * now against the rank by the P&L before the last 24 hours' closes. Only when the board is
+   * ranked by all-time P&L (null otherwise: the other figures' past is not kept).
+   */
+  rankChange: number | null;
   id: string;
   username: string | null;
   name: string | null;
@@ -81,6 +87,7 @@ const SORT_COLUMN: Record<LeaderboardSort, string> = {
 
 type Row = {
   rank: number;
+  previous_rank: number;
   id: string;
   username: string | null;
   name: string | null;
@@ -163,7 +170,8 @@ export async function listTraders({ ctx, input }: { ctx: ServiceContext; input: 
          WHERE u.is_trader IS TRUE AND u.deleted_at IS NULL
       ), ranked AS (
         SELECT b.*, b.${sortColumn}::numeric AS sort_value,
-               (rank() OVER (ORDER BY b.${sortColumn} DESC NULLS LAST))::integer AS rank
+               (rank() OVER (ORDER BY b.${sortColumn} DESC NULLS LAST))::integer AS rank,
+               (rank() OVER (ORDER BY b.total_pnl - b.pnl_24h DESC))::integer AS previous_rank
           FROM board b
       )
       SELECT * FROM ranked
@@ -173,6 +181,7 @@ export async function listTraders({ ctx, input }: { ctx: ServiceContext; input: 
     analyticsAsOf(ctx.db),
   ]);
   const page = rows.slice(0, query.limit);
+  const byAllTimePnl = query.sort === 'totalPnl' || (query.sort === 'pnl' && query.period === 'all');
   const last = page.at(-1);
   return {
     period: query.period,
@@ -181,6 +190,7 @@ export async function listTraders({ ctx, input }: { ctx: ServiceContext; input: 
     asOf,
     traders: page.map((r) => ({
       rank: r.rank,
+      rankChange: byAllTimePnl ? r.previous_rank - r.rank : null,
       id: r.id,
       username: r.username,
       name: r.name,

@@ -1841,6 +1841,11 @@ export interface components {
             /** @description On the whole board by the sort figure, highest first */
             rank: number;
             /**
+             * @description Places moved on the all-time P&L board over the last 24 hours (positive: up); only when ranked by all-time P&L (sort totalPnl, or pnl over all)
+             * @example 2
+             */
+            rankChange: number | null;
+            /**
              * @description All time
              * @example 400.00
              */

@@ -3,6 +3,7 @@
  * query keys it changes (the pages refetch what they show, nothing else), and fills and
  * approvals wanted raise a toast.
  */
+
 import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { QueryClient } from '@tanstack/react-query';
@@ -10,6 +11,7 @@ import { useNavigate } from '@tanstack/react-router';
 import type { CopyEvent, LiveEvent, OrderEvent } from '../../../src/domain/shared-types';
 import { messageOf } from '../api/client';
 import { accountKeys } from '../features/accounts/api';
+import { analyticsKeys } from '../features/analytics/api';
 import { meKey, type Profile } from '../features/auth/api';
 import { approveCopy, copyKeys } from '../features/copying/api';
 import { orderKeys } from '../features/orders/api';
@@ -97,6 +99,8 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
     case 'position':
       invalidate(positionKeys.all);
       invalidate(marketKeys.all);
+      // A close changes every figure of the analytics.
+      invalidate(analyticsKeys.all);
       return;
     case 'copy':
       invalidate(copyKeys.copies);

@@ -1,8 +1,9 @@
-/** The signed-in pages, in the order WEB.md gives them (Analytics arrives with part 2). */
+/** The signed-in pages, in the order WEB.md gives them. */
 export const NAVIGATION = [
   { to: '/trade', label: 'Trade' },
   { to: '/copying', label: 'Copying' },
   { to: '/traders', label: 'Traders' },
+  { to: '/analytics', label: 'Analytics' },
   { to: '/history', label: 'History' },
   { to: '/accounts', label: 'Accounts' },
   { to: '/settings', label: 'Settings' },
