@@ -16,22 +16,21 @@ const optionalText = (max: number) =>
     .nullable()
     .optional();
 
-export const updateProfileSchema = z
-  .object({
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters').optional(),
-    username: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z0-9_]{3,30}$/, 'must be 3 to 30 letters, digits or underscores')
-      .nullable()
-      .optional(),
-    bio: optionalText(500),
-    avatarUrl: optionalText(500).refine(
-      (value) => value === null || value === undefined || /^https:\/\/[^\s]+$/i.test(value),
-      'must be an https:// address of an image',
-    ),
-  });
+export const updateProfileSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters').optional(),
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9_]{3,30}$/, 'must be 3 to 30 letters, digits or underscores')
+    .nullable()
+    .optional(),
+  bio: optionalText(500),
+  avatarUrl: optionalText(500).refine(
+    (value) => value === null || value === undefined || /^https:\/\/[^\s]+$/i.test(value),
+    'must be an https:// address of an image',
+  ),
+});
 
 /**
  * Change the signed-in user's public profile: name, username (unique, shown to subscribers and

@@ -6,7 +6,7 @@
 import type { CopyOutcome, CopyReason } from '../../../src/domain/shared-types';
 
 /** Reasons of PRODUCT.md §3 that the API does not send yet (copy fidelity and risk controls). */
-type ComingReason =
+export type ComingReason =
   | 'at_target'
   | 'source_closed'
   | 'connection_broken'
