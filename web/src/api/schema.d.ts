@@ -1650,7 +1650,7 @@ export interface components {
             /** @enum {string} */
             outcome: "executed" | "skipped" | "pending_approval" | "approved" | "dismissed" | "lapsed" | "failed";
             /** @enum {string|null} */
-            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | null;
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | null;
             /** @enum {string} */
             side: "BTO" | "STC";
             /** @description What the trader traded */
@@ -1673,13 +1673,17 @@ export interface components {
                     skipped?: number;
                 };
                 byReason: {
+                    at_target?: number;
                     below_minimum?: number;
                     broker_rejected?: number;
                     daily_limit?: number;
+                    daily_loss_limit?: number;
                     duplicate?: number;
                     no_account?: number;
                     not_approved_in_time?: number;
                     nothing_to_close?: number;
+                    price_drift?: number;
+                    source_closed?: number;
                 };
                 total: number;
             };
