@@ -108,7 +108,21 @@ describe('copy trading through the API', () => {
     expect((log.copies as Json[])[0]).toMatchObject({
       outcome: 'approved',
       copyQuantity: 6,
+      copiedQuantity: 6,
       copyOrder: { status: 'filled', filledQuantity: 6, filledPrice: '2.5000' },
+    });
+    // Copy timing: the trader filled at the order, the copy was decided, sent, accepted and
+    // filled on approval five minutes later, at the trader's price.
+    const traderFilledAt = new Date(clock.now().getTime() - 5 * 60_000).toISOString();
+    expect((log.copies as Json[])[0]?.timing).toEqual({
+      traderFilledAt,
+      decidedAt: clock.now().toISOString(),
+      sentAt: clock.now().toISOString(),
+      acceptedAt: clock.now().toISOString(),
+      filledAt: clock.now().toISOString(),
+      traderFillPrice: '2.5000',
+      fillPrice: '2.5000',
+      priceDifference: '0.0000',
     });
     // Approving twice, or someone else's copy, is refused.
     await json(await approver.client.post(`/api/copies/${waiting?.id}/approve`), 422);
