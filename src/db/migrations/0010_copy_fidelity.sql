@@ -4,6 +4,7 @@ CREATE TABLE "copy_fan_outs" (
 	"updated_at" timestamp DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "subscription_trades" ADD COLUMN "mirrored_quantity" integer;--> statement-breakpoint
 ALTER TABLE "trades" ADD COLUMN "fill_seq" bigint;--> statement-breakpoint
 ALTER TABLE "trades" ADD COLUMN "holding_after" integer;--> statement-breakpoint
 ALTER TABLE "copy_fan_outs" ADD CONSTRAINT "copy_fan_outs_trade_id_fkey" FOREIGN KEY ("trade_id") REFERENCES "public"."trades"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -75,8 +75,13 @@ export const subscriptionTrades = pgTable(
     sourceQuantity: integer('source_quantity').notNull(),
     /** Quantity from the sizing rule before any cap. */
     computedQuantity: integer('computed_quantity'),
-    /** Quantity the copy order was (or would be) placed for. */
+    /** Quantity the copy order was (or would be) placed for (cumulative over a working order's fills). */
     copyQuantity: integer('copy_quantity'),
+    /**
+     * Opening copies: the trader contracts the copies mirror (B_T of the closing rule): the
+     * trader's fill, or the trader's holding when the copy was scaled to it (a late approval).
+     */
+    mirroredQuantity: integer('mirrored_quantity'),
     copyTradeId: text('copy_trade_id'),
     /** When a pending approval lapses. */
     expiresAt: ts('expires_at'),

@@ -35,6 +35,22 @@ const CopySchema = z
         filledPrice: z.string().nullable(),
       })
       .nullable(),
+    copiedQuantity: z.number().int(),
+    timing: z
+      .object({
+        traderFilledAt: z.string().nullable(),
+        decidedAt: z.string().nullable(),
+        sentAt: z.string().nullable(),
+        acceptedAt: z.string().nullable(),
+        filledAt: z.string().nullable(),
+        traderFillPrice: z.string().nullable(),
+        fillPrice: z.string().nullable(),
+        priceDifference: z
+          .string()
+          .nullable()
+          .openapi({ description: 'copy − trader fill price, per contract' }),
+      })
+      .openapi('CopyTiming'),
   })
   .openapi('CopyDecision');
 const CopyPage = z.object({ copies: z.array(CopySchema), nextCursor: z.string().nullable() });

@@ -27,9 +27,10 @@ export async function writeDecisions(
   const { rows } = await tx.execute<{ id: string; subscription_id: string }>(sql`
     INSERT INTO subscription_trades AS st
       (subscription_id, source_trade_id, subscriber_id, trader_id, action, outcome, reason,
-       source_quantity, computed_quantity, copy_quantity, expires_at, decided_at, created_at, updated_at)
+       source_quantity, computed_quantity, copy_quantity, mirrored_quantity, expires_at, decided_at, created_at, updated_at)
     SELECT x.subscription_id, ${trade.id}, x.subscriber_id, ${trade.userId}, ${trade.action}, x.outcome, x.reason,
            x.source_quantity, x.computed, x.quantity,
+           CASE WHEN ${trade.action} = 'buy' THEN x.source_quantity END,
            CASE WHEN x.outcome = 'pending_approval' THEN ${expiresAt}::timestamp END,
            CASE WHEN x.outcome <> 'pending_approval' THEN ${iso(now)}::timestamp END,
            ${iso(now)}::timestamp, ${iso(now)}::timestamp
@@ -45,6 +46,7 @@ export async function writeDecisions(
     ON CONFLICT (subscription_id, source_trade_id) DO UPDATE
        SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, source_quantity = EXCLUDED.source_quantity,
            computed_quantity = EXCLUDED.computed_quantity, copy_quantity = EXCLUDED.copy_quantity,
+           mirrored_quantity = EXCLUDED.mirrored_quantity,
            expires_at = CASE WHEN st.outcome = 'pending_approval' THEN st.expires_at ELSE EXCLUDED.expires_at END,
            decided_at = CASE WHEN st.outcome = EXCLUDED.outcome THEN st.decided_at ELSE EXCLUDED.decided_at END
      WHERE st.source_quantity < EXCLUDED.source_quantity

@@ -78,6 +78,7 @@ export async function approveCopy({
     let accountId: string | null = null;
     let positionId: string | null = null;
     let quantity = decision.copy_quantity ?? 0;
+    let mirrored: number | null = null;
     if (decision.action === 'buy') {
       const { rows } = await tx.execute<{ id: string }>(sql`
         SELECT id FROM accounts WHERE user_id = ${userId} AND is_selected IS TRUE AND is_active IS TRUE`);
@@ -86,6 +87,8 @@ export async function approveCopy({
       // A stale opening is never opened: scaled to the trader's holding now.
       const holding = await traderHoldingNow(tx, source);
       quantity = Math.min(quantity, roundHalfDown(quantity * holding, Math.max(1, decision.source_quantity)));
+      // The copy now mirrors the trader's holding, not the whole fill (B_T of later closes).
+      mirrored = Math.min(decision.source_quantity, holding);
       if (quantity < 1) {
         await tx.execute(sql`
           UPDATE subscription_trades SET outcome = 'lapsed', reason = 'source_closed', copy_quantity = 0,
@@ -104,6 +107,7 @@ export async function approveCopy({
     }
     await tx.execute(sql`
       UPDATE subscription_trades SET outcome = 'approved', copy_quantity = ${quantity},
+             mirrored_quantity = COALESCE(${mirrored}::int, mirrored_quantity),
              decided_at = ${ctx.now().toISOString()}::timestamp
        WHERE id = ${decision.id}`);
     const [tradeId] = await createCopyOrders(tx, ctx, source, [

@@ -39,8 +39,10 @@ export type Decision = {
 
 /** Decisions that count against a subscription's daily limit: copies made or offered. */
 const OPENINGS_COUNTED: readonly CopyOutcome[] = ['executed', 'pending_approval', 'approved'];
-/** Decisions whose copies go on as the trader's order fills further. */
-const FOLLOWING: readonly CopyOutcome[] = ['executed', 'approved'];
+/** Decisions whose copies go on as the trader's order fills further (an approval was for its size). */
+const FOLLOWING: readonly CopyOutcome[] = ['executed'];
+/** Opening decisions whose copies mirror trader contracts (B_T of the closing rule). */
+const MIRRORING: readonly CopyOutcome[] = ['executed', 'approved'];
 /** Skips that a further fill may turn into a copy. */
 const REDECIDED: readonly CopyReason[] = ['below_minimum', 'at_target', 'nothing_to_close'];
 
@@ -227,12 +229,12 @@ function closingFactsQuery(source: SourceTrade, where: ReturnType<typeof sql>) {
         FROM parent_trades p
        WHERE p.source_parent_trade_id = ${position.id} AND p.status = 'open'
     ), mirrored AS (
-      SELECT od.subscription_id, sum(od.source_quantity)::int AS mirrored
+      SELECT od.subscription_id, sum(COALESCE(od.mirrored_quantity, od.source_quantity))::int AS mirrored
         FROM trades tb
         JOIN subscription_trades od ON od.source_trade_id = tb.id
         JOIN trades c ON c.id = od.copy_trade_id AND c.filled_quantity > 0
        WHERE tb.parent_trade_id = ${position.id} AND tb.action = 'buy'
-         AND od.outcome IN ${sqlSet(FOLLOWING)}
+         AND od.outcome IN ${sqlSet(MIRRORING)}
        GROUP BY od.subscription_id
     )
     SELECT s.id AS subscription_id, s.subscriber_id, s.settings,

@@ -1528,6 +1528,7 @@ export interface components {
         };
         CopyDecision: {
             computedQuantity: number | null;
+            copiedQuantity: number;
             copyOrder: {
                 filledPrice: string | null;
                 filledQuantity: number;
@@ -1554,7 +1555,19 @@ export interface components {
             sourceTradeId: string;
             subscriptionId: string;
             symbol: string;
+            timing: components["schemas"]["CopyTiming"];
             traderId: string;
+        };
+        CopyTiming: {
+            acceptedAt: string | null;
+            decidedAt: string | null;
+            filledAt: string | null;
+            fillPrice: string | null;
+            /** @description copy − trader fill price, per contract */
+            priceDifference: string | null;
+            sentAt: string | null;
+            traderFilledAt: string | null;
+            traderFillPrice: string | null;
         };
         CreatePaperAccount: {
             name?: string;
