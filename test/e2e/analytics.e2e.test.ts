@@ -4,6 +4,7 @@
  * filter, sort and page like the API; a phone shows it all 390 px wide; a new user is taught
  * what to do next.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInDemo, useDemoJourney } from './demo';
@@ -62,6 +63,20 @@ beforeAll(async () => {
   opened = await openPage(journey, follower);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
+
+/** No serious or critical axe violation within one part of the page. */
+async function expectAccessibleWithin(on: Page, selector: string, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page: on })
+    .include(selector)
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const severe = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3)}`,
+    );
+  expect(severe, `accessibility of ${what}`).toEqual([]);
+}
 
 function card(label: string): Locator {
   return page.getByRole('group', { name: label, exact: true });
@@ -128,13 +143,14 @@ describe('analytics with history', () => {
     await page.goto('/analytics');
     await expectHeading(page, 'Analytics');
     await expectFigures('all');
+    await expectAccessible(page, 'analytics');
     // The calendar: a month per table, each day with a close tinted and named.
     const daily = page.locator('section[aria-labelledby="daily-heading"]');
     await page.getByRole('radiogroup', { name: 'Show daily P&L as' }).getByText('Calendar').click();
     await daily.locator('table.pnl-calendar').first().waitFor();
     // The API's 90 days reach into four months (three at the least).
     expect(await daily.locator('table.pnl-calendar').count()).toBeGreaterThanOrEqual(3);
-    await expectAccessible(page, 'analytics');
+    await expectAccessibleWithin(page, 'section[aria-labelledby="daily-heading"]', 'the daily P&L calendar');
     await page.getByRole('radiogroup', { name: 'Show daily P&L as' }).getByText('Bars').click();
     await daily.locator('.recharts-bar-rectangle').first().waitFor();
     // The README's picture: the figures and the charts, without the sticky header mid-page.
