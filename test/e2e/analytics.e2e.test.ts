@@ -14,6 +14,7 @@ import {
   expectHeading,
   expectNoHorizontalScroll,
   JOURNEY_TIMEOUT_MS,
+  liveEventsAvailable,
   type OpenedPage,
   openPage,
   PHONE,
@@ -228,6 +229,33 @@ describe('analytics with history', () => {
     await expect.poll(() => rows.count()).toBe(picked.length || 0);
     for (const text of await rows.allInnerTexts()) expect(text).toContain(ticker);
   });
+
+  it.skipIf(!liveEventsAvailable)(
+    'counts a close at once, without a reload',
+    {
+      timeout: JOURNEY_TIMEOUT_MS,
+    },
+    async () => {
+      await page.goto('/analytics');
+      const { statistics: before } = (await follower.get('/api/analytics/summary')) as {
+        statistics: Statistics;
+      };
+      await card('Total P&L').getByText(`${before.closedPositions} closed`).waitFor();
+      const today = new Date().toISOString().slice(0, 10);
+      const { positions } = (await follower.get('/api/positions?status=open&limit=200')) as {
+        positions: { id: string; expiration: string; openQuantity: number }[];
+      };
+      const open = positions.find((p) => p.expiration > today && p.openQuantity > 0);
+      if (!open) throw new Error('the demo follower holds no open position to close');
+      await follower.post('/api/orders', { side: 'STC', positionId: open.id, quantity: open.openQuantity });
+      await card('Total P&L')
+        .getByText(`${before.closedPositions + 1} closed`)
+        .waitFor();
+      await card('Open positions')
+        .getByText(String(before.openPositions - 1), { exact: true })
+        .waitFor();
+    },
+  );
 
   it('fits a phone', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
     const phone = await openPage(journey, follower, PHONE);
