@@ -95,6 +95,7 @@ describe('the leaderboard', () => {
     await screenshot(page, 'leaderboard', { fullPage: false });
     await winRate.getByRole('button').click();
     await expectBoard((await board('sort=winRate&order=asc')).traders);
+    await page.waitForURL('**/traders?sort=winRate&order=asc');
     expect(await winRate.getAttribute('aria-sort')).toBe('ascending');
     // Only the all-time P&L board has rank changes.
     expect(await rows().first().locator('td').first().textContent()).toMatch(/^\d+$/);
@@ -103,11 +104,16 @@ describe('the leaderboard', () => {
     await page.getByRole('radiogroup', { name: 'Period' }).getByText('7 days').click();
     const week = await board('period=7d');
     await expectBoard(week.traders);
+    // The view is in the address: a reload (or a shared link) shows the same board.
+    await page.waitForURL('**/traders?period=7d');
+    await page.reload();
+    await expectBoard(week.traders);
     const top = week.traders[0] as Entry & { pnl: string };
     expect(await rows().first().textContent()).toContain(signedDollars(top.pnl));
 
     await page.getByLabel('Search by username').fill('theta');
     await expectBoard((await board('period=7d&q=theta')).traders);
+    await page.waitForURL('**/traders?period=7d&q=theta');
     await page.getByLabel('Search by username').fill('nobody-by-this-name');
     await page.getByText(/^No trader’s username matches “nobody-by-this-name”/).waitFor();
   });

@@ -16,7 +16,7 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Pnl } from '../../components/figures';
 import { AnchorLink, ButtonLink } from '../../components/links';
 import { EmptyState, ErrorState, MoreButton, QueryView, SkeletonRows } from '../../components/states';
@@ -153,21 +153,34 @@ function SortHeader({
  * The leaderboard: every active trader ranked by a figure over a period, searched by username,
  * a page at a time; on the all-time P&L board, how far each moved since yesterday.
  */
-function Leaderboard() {
-  const [period, setPeriod] = useState<LeaderboardPeriod>('all');
-  const [sort, setSort] = useState<LeaderboardSort>('pnl');
-  const [order, setOrder] = useState<'desc' | 'asc'>('desc');
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), 250);
+function Leaderboard({
+  board,
+  onBoard,
+}: {
+  board: LeaderboardSearch;
+  onBoard: (next: LeaderboardSearch) => void;
+}) {
+  const { period = 'all', sort = 'pnl', order = 'desc' } = board;
+  const [search, setSearch] = useState(board.q ?? '');
+  const [debounced] = useDebouncedValue(search.trim(), 250);
+  // The typed search reaches the address once typing pauses; the board follows the address.
+  useEffect(() => {
+    if (debounced !== (board.q ?? '')) onBoard({ ...board, q: debounced || undefined });
+  }, [debounced, board, onBoard]);
+  const q = board.q ?? '';
+  const setPeriod = (next: LeaderboardPeriod) =>
+    onBoard({ ...board, period: next === 'all' ? undefined : next });
   const query: LeaderboardQuery = { period, sort, order, q };
   const pages = useInfiniteQuery(leaderboardQuery(query));
   const traders = pages.data?.pages.flatMap((page) => page.traders) ?? [];
   const asOf = pages.data?.pages[0]?.asOf ?? null;
   const periodLabel = PERIODS.find((p) => p.value === period)?.label.toLowerCase() ?? '';
-  const onSort = (next: LeaderboardSort, nextOrder: 'desc' | 'asc') => {
-    setSort(next);
-    setOrder(nextOrder);
-  };
+  const onSort = (next: LeaderboardSort, nextOrder: 'desc' | 'asc') =>
+    onBoard({
+      ...board,
+      sort: next === 'pnl' ? undefined : next,
+      order: nextOrder === 'desc' ? undefined : nextOrder,
+    });
   return (
     <Stack gap="sm">
       <Group align="flex-end" gap="sm">
@@ -297,8 +310,25 @@ function Leaderboard() {
   );
 }
 
+/** The leaderboard's view in the address (`/traders?period=7d&sort=winRate`); defaults left out. */
+export type LeaderboardSearch = {
+  period?: Exclude<LeaderboardPeriod, 'all'>;
+  sort?: Exclude<LeaderboardSort, 'pnl'>;
+  order?: 'asc';
+  q?: string;
+};
+
+export const LEADERBOARD_PERIODS = PERIODS.map((p) => p.value);
+export const LEADERBOARD_SORTS = SORTS.map((s) => s.value);
+
 /** Traders: find one, and the ones already followed. */
-export function TradersPage() {
+export function TradersPage({
+  board,
+  onBoard,
+}: {
+  board: LeaderboardSearch;
+  onBoard: (next: LeaderboardSearch) => void;
+}) {
   const subscriptions = useQuery(subscriptionsQuery());
   return (
     <Stack gap="lg">
@@ -307,7 +337,7 @@ export function TradersPage() {
         <Title order={2} size="h3" id="leaderboard-heading">
           Leaderboard
         </Title>
-        <Leaderboard />
+        <Leaderboard board={board} onBoard={onBoard} />
         <ProfileLinkForm />
       </Stack>
       <Stack gap="sm" component="section" aria-labelledby="following-heading">
