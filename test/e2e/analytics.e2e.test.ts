@@ -4,6 +4,7 @@
  * filter, sort and page like the API; a phone shows it all 390 px wide; a new user is taught
  * what to do next.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInDemo, useDemoJourney } from './demo';
@@ -13,6 +14,7 @@ import {
   expectHeading,
   expectNoHorizontalScroll,
   JOURNEY_TIMEOUT_MS,
+  liveEventsAvailable,
   type OpenedPage,
   openPage,
   PHONE,
@@ -62,6 +64,20 @@ beforeAll(async () => {
   opened = await openPage(journey, follower);
   page = opened.page;
 }, SETUP_TIMEOUT_MS);
+
+/** No serious or critical axe violation within one part of the page. */
+async function expectAccessibleWithin(on: Page, selector: string, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page: on })
+    .include(selector)
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const severe = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3)}`,
+    );
+  expect(severe, `accessibility of ${what}`).toEqual([]);
+}
 
 function card(label: string): Locator {
   return page.getByRole('group', { name: label, exact: true });
@@ -128,13 +144,14 @@ describe('analytics with history', () => {
     await page.goto('/analytics');
     await expectHeading(page, 'Analytics');
     await expectFigures('all');
+    await expectAccessible(page, 'analytics');
     // The calendar: a month per table, each day with a close tinted and named.
     const daily = page.locator('section[aria-labelledby="daily-heading"]');
     await page.getByRole('radiogroup', { name: 'Show daily P&L as' }).getByText('Calendar').click();
     await daily.locator('table.pnl-calendar').first().waitFor();
     // The API's 90 days reach into four months (three at the least).
     expect(await daily.locator('table.pnl-calendar').count()).toBeGreaterThanOrEqual(3);
-    await expectAccessible(page, 'analytics');
+    await expectAccessibleWithin(page, 'section[aria-labelledby="daily-heading"]', 'the daily P&L calendar');
     await page.getByRole('radiogroup', { name: 'Show daily P&L as' }).getByText('Bars').click();
     await daily.locator('.recharts-bar-rectangle').first().waitFor();
     // The README's picture: the figures and the charts, without the sticky header mid-page.
@@ -212,6 +229,33 @@ describe('analytics with history', () => {
     await expect.poll(() => rows.count()).toBe(picked.length || 0);
     for (const text of await rows.allInnerTexts()) expect(text).toContain(ticker);
   });
+
+  it.skipIf(!liveEventsAvailable)(
+    'counts a close at once, without a reload',
+    {
+      timeout: JOURNEY_TIMEOUT_MS,
+    },
+    async () => {
+      await page.goto('/analytics');
+      const { statistics: before } = (await follower.get('/api/analytics/summary')) as {
+        statistics: Statistics;
+      };
+      await card('Total P&L').getByText(`${before.closedPositions} closed`).waitFor();
+      const today = new Date().toISOString().slice(0, 10);
+      const { positions } = (await follower.get('/api/positions?status=open&limit=200')) as {
+        positions: { id: string; expiration: string; openQuantity: number }[];
+      };
+      const open = positions.find((p) => p.expiration > today && p.openQuantity > 0);
+      if (!open) throw new Error('the demo follower holds no open position to close');
+      await follower.post('/api/orders', { side: 'STC', positionId: open.id, quantity: open.openQuantity });
+      await card('Total P&L')
+        .getByText(`${before.closedPositions + 1} closed`)
+        .waitFor();
+      await card('Open positions')
+        .getByText(String(before.openPositions - 1), { exact: true })
+        .waitFor();
+    },
+  );
 
   it('fits a phone', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
     const phone = await openPage(journey, follower, PHONE);

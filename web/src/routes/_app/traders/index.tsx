@@ -1,4 +1,30 @@
 import { createFileRoute } from '@tanstack/react-router';
-import { TradersPage } from '../../../features/traders/TradersPage';
+import {
+  LEADERBOARD_PERIODS,
+  LEADERBOARD_SORTS,
+  type LeaderboardSearch,
+  TradersPage,
+} from '../../../features/traders/TradersPage';
 
-export const Route = createFileRoute('/_app/traders/')({ component: TradersPage });
+export const Route = createFileRoute('/_app/traders/')({
+  validateSearch: (search: Record<string, unknown>): LeaderboardSearch => {
+    const { period, sort, order, q } = search;
+    return {
+      ...(typeof period === 'string' && period !== 'all' && (LEADERBOARD_PERIODS as string[]).includes(period)
+        ? { period: period as LeaderboardSearch['period'] }
+        : {}),
+      ...(typeof sort === 'string' && sort !== 'pnl' && (LEADERBOARD_SORTS as string[]).includes(sort)
+        ? { sort: sort as LeaderboardSearch['sort'] }
+        : {}),
+      ...(order === 'asc' ? { order: 'asc' as const } : {}),
+      ...(typeof q === 'string' && q.trim() && q.length <= 50 ? { q: q.trim() } : {}),
+    };
+  },
+  component: TradersRoute,
+});
+
+function TradersRoute() {
+  const board = Route.useSearch();
+  const navigate = Route.useNavigate();
+  return <TradersPage board={board} onBoard={(next) => void navigate({ search: next, replace: true })} />;
+}
