@@ -117,7 +117,10 @@ describe('notifications', () => {
     await setCopyAlerts(false);
     await page.goto('/notifications');
     await expectHeading(page, 'Notifications');
-    await page.getByRole('listitem', { name: /Copy trade executed/ }).first().waitFor();
+    await page
+      .getByRole('listitem', { name: /Copy trade executed/ })
+      .first()
+      .waitFor();
     const listed = await page.getByRole('listitem', { name: /Copy trade executed/ }).count();
     const toastsBefore = await copyToasts().count();
     const before = await unreadOnBell();
