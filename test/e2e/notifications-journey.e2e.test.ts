@@ -17,10 +17,12 @@ import {
   eventually,
   expectAccessible,
   expectHeading,
+  expectNoHorizontalScroll,
   firstChain,
   JOURNEY_TIMEOUT_MS,
   type OpenedPage,
   openPage,
+  PHONE,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
@@ -191,6 +193,27 @@ describe('notifications', () => {
     expect(
       ((await subscriber.get('/api/push-subscriptions')) as { subscriptions: unknown[] }).subscriptions,
     ).toEqual([]);
+  });
+
+  it('fits a phone: notifications and settings without sideways scrolling, the bell in the header', {
+    timeout: JOURNEY_TIMEOUT_MS,
+  }, async () => {
+    const phone = await openPage(journey, subscriber, PHONE);
+    try {
+      for (const [path, heading] of [
+        ['/notifications', 'Notifications'],
+        ['/settings', 'Settings'],
+      ] as const) {
+        await phone.page.goto(path);
+        await expectHeading(phone.page, heading);
+        await phone.page.getByTestId('bell').waitFor();
+        await expectNoHorizontalScroll(phone.page);
+      }
+      await screenshot(phone.page, 'settings-phone');
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
   });
 
   it('threw no uncaught error in the page', () => {
