@@ -117,7 +117,7 @@ export function PushPanel() {
             Push is on in this browser: the alerts you chose arrive here even when Alertsify is closed.
           </Text>
           <Group gap="xs">
-            <Button variant="light" onClick={() => test.mutate(mine.id)} loading={test.isPending}>
+            <Button variant="default" onClick={() => test.mutate(mine.id)} loading={test.isPending}>
               Send a test push
             </Button>
             <Button variant="default" onClick={() => off.mutate(mine)} loading={off.isPending}>

@@ -58,7 +58,7 @@ function DiscordWebhook() {
           </Text>
           <Code style={{ overflowWrap: 'anywhere' }}>{url.replace(/\/[^/]+$/, '/…')}</Code>
           <Group gap="xs">
-            <Button size="sm" variant="light" onClick={() => test.mutate()} loading={test.isPending}>
+            <Button size="sm" variant="default" onClick={() => test.mutate()} loading={test.isPending}>
               Send a test post
             </Button>
             <Button size="sm" variant="default" onClick={() => remove.mutate()} loading={remove.isPending}>
