@@ -130,6 +130,8 @@ export const trades = pgTable(
     fillSeq: bigint('fill_seq', { mode: 'number' }),
     /** What the trader held of the position right after the order's latest fill (R_T). */
     holdingAfter: integer('holding_after'),
+    /** Since when the order waits for the broker's shared rate budget (a copy shows `queued`). */
+    queuedAt: ts('queued_at'),
   },
   (t) => [
     foreignKey({
@@ -166,6 +168,10 @@ export const trades = pgTable(
     // Order sync scans only the orders still working at the broker.
     index('idx_trades_status').on(t.status).where(sql`status = 'pending'`),
     index('idx_trades_broker_order').on(t.brokerOrderId),
+    // One of our orders per broker order: reconciliation adopts an id once, imports are idempotent.
+    uniqueIndex('uq_trades_account_broker_order')
+      .on(t.accountId, t.brokerOrderId)
+      .where(sql`broker_order_id IS NOT NULL`),
     index('idx_trades_source').on(t.source, t.sourceTraderId).where(sql`source = 'copy'`),
     // The copies of one trader's trade, for placement and recovery.
     index('idx_trades_source_trade').on(t.sourceTradeId).where(sql`source_trade_id IS NOT NULL`),

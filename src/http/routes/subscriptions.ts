@@ -121,7 +121,15 @@ export function subscriptionsRouter(deps: AppDeps) {
       'the same subscription with the settings given (defaults for the others).',
     request: { body: { required: true, content: { 'application/json': { schema: SubscribeBody } } } },
     responses: {
-      201: json(SubscriptionSchema, 'The new (or reactivated) subscription'),
+      201: json(
+        SubscriptionSchema.extend({
+          accountWarning: z.string().nullable().openapi({
+            description:
+              'Why copies cannot be placed yet (the selected account is read-only, its connection is broken, or none is selected)',
+          }),
+        }),
+        'The new (or reactivated) subscription',
+      ),
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND', 'CONFLICT'),
     },
   });
@@ -220,8 +228,11 @@ export function subscriptionsRouter(deps: AppDeps) {
   // The fixed path /subscriptions/subscribers is registered before /subscriptions/{id}.
   return createRouter()
     .openapi(create, async (c) => {
-      const { subscription } = await subscribe({ ctx: serviceContext(deps, c), input: c.req.valid('json') });
-      return c.json(serialize(subscription), 201);
+      const { subscription, accountWarning } = await subscribe({
+        ctx: serviceContext(deps, c),
+        input: c.req.valid('json'),
+      });
+      return c.json({ ...serialize(subscription), accountWarning }, 201);
     })
     .openapi(list, async (c) => {
       const page = await listMySubscriptions({ ctx: serviceContext(deps, c), input: c.req.valid('query') });

@@ -7,6 +7,7 @@ import {
 } from '../../broker/port';
 import type { BrokerAccountSource } from '../../broker/registry';
 import type { AccountProvider, OrderAction } from '../../domain/vocabulary';
+import { tradingBlock } from '../accounts/trading-permission';
 import type { ServiceContext } from '../context';
 import {
   applyOrderUpdates,
@@ -15,6 +16,7 @@ import {
   reportFromBrokerOrder,
 } from '../trading/apply-order-update';
 import type { CopyDeps } from './deps';
+import { skipBlockedCopies } from './skip-blocked-copies';
 
 type ClaimedCopy = {
   id: string;
@@ -26,6 +28,10 @@ type ClaimedCopy = {
   snaptrade_account_id: string;
   snaptrade_user_id: string | null;
   snaptrade_user_secret: string | null;
+  read_only: boolean;
+  needs_reconnect: boolean;
+  reconnect_reason: string | null;
+  broker_name: string;
 };
 
 /** Results are written in groups of this size as they come back. */
@@ -85,16 +91,31 @@ export async function placeCopyOrders({
       SELECT * FROM taken UNION ALL SELECT * FROM mine
     )
     SELECT c.id, p.symbol, c.action, c.quantity, a.id AS account_id, a.provider, a.snaptrade_account_id,
-           u.snaptrade_user_id, u.snaptrade_user_secret
+           u.snaptrade_user_id, u.snaptrade_user_secret,
+           a.read_only, a.needs_reconnect, a.reconnect_reason, a.broker_name
       FROM claimed c
       JOIN parent_trades p ON p.id = c.parent_trade_id
       JOIN accounts a ON a.id = c.account_id
       JOIN users u ON u.id = a.user_id
      ORDER BY c.id`);
 
+  // Accounts that cannot trade now (broken connection, read-only) get no order (PRODUCT.md §1a).
+  const blocked = claimed.flatMap((copy) => {
+    const block = tradingBlock({
+      readOnly: copy.read_only,
+      needsReconnect: copy.needs_reconnect,
+      reconnectReason: copy.reconnect_reason,
+      brokerName: copy.broker_name,
+    });
+    return block ? [{ tradeId: copy.id, block }] : [];
+  });
+  await skipBlockedCopies({ ctx, input: { copies: blocked } });
+  const blockedIds = new Set(blocked.map((b) => b.tradeId));
+
   // Group by broker implementation; each group goes in one batch when the broker can.
   const groups = new Map<Broker, { copy: ClaimedCopy; order: BatchOrder }[]>();
   for (const copy of claimed) {
+    if (blockedIds.has(copy.id)) continue;
     const account: BrokerAccountSource = {
       id: copy.account_id,
       provider: copy.provider,

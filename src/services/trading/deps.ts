@@ -1,12 +1,22 @@
 import type { BrokerRegistry } from '../../broker/registry';
-import type { SnapTradeAccountSummary, SnapTradeUserCredentials } from '../../broker/snaptrade/connections';
+import type {
+  SnapTradeAccountSummary,
+  SnapTradeConnectionStatus,
+  SnapTradeUserCredentials,
+} from '../../broker/snaptrade/connections';
 import type { MarketData } from '../../market-data/port';
 
 /** The SnapTrade connection steps (registration, portal link, accounts) the services use. */
 export type SnapTradeConnector = {
   registerUser(userId: string): Promise<{ snaptradeUserId: string; userSecret: string }>;
-  connectionPortalUrl(input: SnapTradeUserCredentials & { redirectUrl?: string }): Promise<string>;
+  connectionPortalUrl(
+    input: SnapTradeUserCredentials & { redirectUrl?: string; reconnectAuthorizationId?: string },
+  ): Promise<string>;
   listAccounts(input: SnapTradeUserCredentials): Promise<SnapTradeAccountSummary[]>;
+  /** Whether a connection is broken or read-only; null when SnapTrade no longer knows it. */
+  connectionStatus(
+    input: SnapTradeUserCredentials & { authorizationId: string },
+  ): Promise<SnapTradeConnectionStatus | null>;
   /** Deregister a user and their connections (an account deleted here). */
   deleteUser(snaptradeUserId: string): Promise<void>;
 };

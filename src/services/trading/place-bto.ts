@@ -7,6 +7,7 @@ import { buildOccSymbol } from '../../domain/occ';
 import type { OrderType } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
 import type { MarketData } from '../../market-data/port';
+import { assertCanTrade } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
@@ -108,6 +109,7 @@ export async function placeBto({
   if (!account) {
     throw new AppError('PRECONDITION_FAILED', 'Select an active brokerage account before placing an order');
   }
+  assertCanTrade(account);
   const estimate = await estimateCost(ctx, deps, account, symbol, order);
   const { cost } = estimate;
   if (cost !== null && account.buyingPower !== null && cost.gt(account.buyingPower)) {

@@ -94,6 +94,8 @@ describe('SnapTradeBroker and SnapTradeConnections against the simulator', () =>
         currency: 'USD',
         isPaper: false,
         status: 'open',
+        readOnly: false,
+        disabled: false,
       },
     ]);
   });

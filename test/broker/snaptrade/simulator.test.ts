@@ -207,7 +207,7 @@ describe('webhooks', () => {
     };
   }
 
-  it('emits a signed TRADE_UPDATE that our verifier accepts', async () => {
+  it('emits a signed TRADE_DETECTION that our verifier accepts', async () => {
     const now = new Date('2026-03-02T15:00:00.000Z');
     const sim = await simulator({ now: () => now });
     const target = await receiver();
@@ -227,7 +227,12 @@ describe('webhooks', () => {
       });
       expect(verified).toMatchObject({
         ok: true,
-        event: { kind: 'trade_update', userId: 'w-1', accountId, brokerageAuthorizationId: authorizationId },
+        event: {
+          kind: 'trade_detection',
+          userId: 'w-1',
+          accountId,
+          brokerageAuthorizationId: authorizationId,
+        },
       });
       expect(
         verifySnapTradeWebhook({
@@ -242,7 +247,7 @@ describe('webhooks', () => {
     }
   });
 
-  it('emits TRADE_UPDATE on its own when an order changes, if given a webhook URL', async () => {
+  it('emits TRADE_DETECTION on its own when an order changes, and connection events, if given a webhook URL', async () => {
     const target = await receiver();
     try {
       const sim = await createSnapTradeSimulator({ webhookUrl: target.url });
@@ -270,12 +275,25 @@ describe('webhooks', () => {
       });
       expect(placed.status).toBe(200);
       sim.controls.setQuote(OCC_CALL, { bid: '1.00', ask: '1.05' }); // crosses the limit: fills
+      const { authorizationId } = sim.controls.account(accountId) ?? { authorizationId: '' };
+      sim.controls.setConnectionDisabled(authorizationId, true);
+      sim.controls.setConnectionDisabled(authorizationId, true); // already broken: no second event
+      sim.controls.setConnectionDisabled(authorizationId, false);
       await sim.close(); // waits for the webhooks in flight
 
       const events = target.received.map((delivery) => JSON.parse(delivery.body) as Record<string, unknown>);
+      const order = (status: string) => ({
+        orders: [expect.objectContaining({ brokerage_order_id: expect.any(String), status })],
+      });
       expect(events.map((event) => [event.eventType, event.accountId, event.details])).toEqual([
-        ['TRADE_UPDATE', accountId, { brokerage_order_id: expect.any(String), status: 'ACCEPTED' }],
-        ['TRADE_UPDATE', accountId, { brokerage_order_id: expect.any(String), status: 'EXECUTED' }],
+        ['TRADE_DETECTION', accountId, order('ACCEPTED')],
+        ['TRADE_DETECTION', accountId, order('EXECUTED')],
+        ['CONNECTION_BROKEN', undefined, undefined],
+        ['CONNECTION_FIXED', undefined, undefined],
+      ]);
+      expect(events.slice(2).map((event) => event.brokerageAuthorizationId)).toEqual([
+        authorizationId,
+        authorizationId,
       ]);
     } finally {
       await target.close();

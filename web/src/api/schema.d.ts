@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{id}/reconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair a broken SnapTrade connection: the Connection Portal link (same connection and accounts)
+         * @description The portal sends the browser back to /api/accounts/snaptrade/callback unless redirectUrl is given.
+         */
+        post: operations["reconnectSnaptradeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/accounts/{id}/select": {
         parameters: {
             query?: never;
@@ -1289,8 +1309,13 @@ export interface components {
             isSelected: boolean;
             /** Format: date-time */
             lastSyncAt: string | null;
+            /** @description The SnapTrade connection is broken: reconnect it (copies to it are skipped meanwhile) */
+            needsReconnect: boolean;
             /** @enum {string} */
             provider: "snaptrade" | "paper";
+            /** @description The brokerage connects read-only through SnapTrade: it cannot be selected for trading */
+            readOnly: boolean;
+            reconnectReason: string | null;
         };
         AnalyticsPeriods: {
             /**
@@ -1548,7 +1573,7 @@ export interface components {
              * @example daily_limit
              * @enum {string|null}
              */
-            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | null;
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | "connection_broken" | "account_read_only" | null;
             /** @enum {string} */
             side: "BTO" | "STC";
             sourceQuantity: number;
@@ -1663,7 +1688,7 @@ export interface components {
             /** @enum {string} */
             outcome: "executed" | "skipped" | "pending_approval" | "approved" | "dismissed" | "lapsed" | "failed";
             /** @enum {string|null} */
-            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | null;
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | "connection_broken" | "account_read_only" | null;
             /** @enum {string} */
             side: "BTO" | "STC";
             /** @description What the trader traded */
@@ -1686,9 +1711,11 @@ export interface components {
                     skipped?: number;
                 };
                 byReason: {
+                    account_read_only?: number;
                     at_target?: number;
                     below_minimum?: number;
                     broker_rejected?: number;
+                    connection_broken?: number;
                     daily_limit?: number;
                     daily_loss_limit?: number;
                     duplicate?: number;
@@ -2398,6 +2425,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reconnectSnaptradeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    redirectUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Where to send the user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                    };
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -5147,7 +5240,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Subscription"];
+                    "application/json": components["schemas"]["Subscription"] & {
+                        /** @description Why copies cannot be placed yet (the selected account is read-only, its connection is broken, or none is selected) */
+                        accountWarning: string | null;
+                    };
                 };
             };
             /** @description VALIDATION */

@@ -173,6 +173,8 @@ export type BrokerageOptions = {
   quoteSeed: number;
   /** Told of every change to an order: placed, filled, cancelled, status forced. */
   onOrderChanged: (order: SimOrder) => void;
+  /** Told when a connection breaks or is fixed. */
+  onConnectionChanged?: (authorization: SimAuthorization) => void;
 };
 
 export class SimulatedBrokerage {
@@ -375,7 +377,9 @@ export class SimulatedBrokerage {
   setConnectionDisabled(authorizationId: string, disabled: boolean): SimAuthorization {
     const authorization = this.authorizations.get(authorizationId);
     if (!authorization) throw new Error(`SnapTrade simulator: unknown connection ${authorizationId}`);
+    const changed = (authorization.disabledAt !== null) !== disabled;
     authorization.disabledAt = disabled ? (authorization.disabledAt ?? this.now()) : null;
+    if (changed) this.options.onConnectionChanged?.(authorization);
     return authorization;
   }
 

@@ -40,6 +40,7 @@ export async function createSnapTradeSimulator(
     autoQuotes: options.autoQuotes ?? false,
     quoteSeed: options.seed ?? 0,
     onOrderChanged: (order) => webhooks.orderChanged(order),
+    onConnectionChanged: (authorization) => webhooks.connectionChanged(authorization),
   });
   const webhooks = createWebhooks({
     brokerage,
@@ -49,14 +50,16 @@ export async function createSnapTradeSimulator(
     now,
     webhookUrl: options.webhookUrl,
     onWebhookError: options.onWebhookError,
+    orderRecord: (order) => records.order(order),
   });
+  const records = specRecords({ brokerage, ids, now });
   const portal = createPortal({ brokerage, ids, clientId, portalCash: options.portalCash });
   const failures = new InjectedFailures();
   const exchanges: SimulatorExchange[] = [];
   let baseUrl = '';
 
   const handle = createHttpSurface({
-    routes: createRoutes({ brokerage, records: specRecords({ brokerage, ids, now }), portal, now }),
+    routes: createRoutes({ brokerage, records, portal, now }),
     brokerage,
     portal,
     failures,

@@ -8,6 +8,7 @@
  *   AccountInformation_listUserAccounts          GET    /accounts
  *   AccountInformation_getUserAccountDetails     GET    /accounts/{accountId}
  *   Connections_listBrokerageAuthorizations      GET    /authorizations
+ *   Connections_detailBrokerageAuthorization     GET    /authorizations/{authorizationId}
  *   AccountInformation_getUserAccountBalance     GET    /accounts/{accountId}/balances
  *   AccountInformation_getAllAccountPositions    GET    /accounts/{accountId}/positions/all
  *   AccountInformation_getUserAccountOrders      GET    /accounts/{accountId}/orders
@@ -85,6 +86,7 @@ export function createRoutes({
           userId: user?.userId ?? '',
           redirect: typeof form.customRedirect === 'string' ? form.customRedirect : null,
           broker: typeof form.broker === 'string' ? form.broker : null,
+          reconnect: typeof form.reconnect === 'string' && form.reconnect !== '' ? form.reconnect : null,
         };
         return { body: portal.openSession(session, baseUrl) };
       },
@@ -99,6 +101,17 @@ export function createRoutes({
         .filter((authorization) => authorization.userId === user?.userId)
         .map(records.authorization),
     })),
+    route(
+      'GET',
+      '/authorizations/{authorizationId}',
+      'Connections_detailBrokerageAuthorization',
+      'user',
+      ({ params, user }) => {
+        const authorization = brokerage.authorizations.get(params.authorizationId ?? '');
+        if (!authorization || authorization.userId !== user?.userId) throw notFound('Connection not found');
+        return { body: records.authorization(authorization) };
+      },
+    ),
     route(
       'GET',
       '/accounts/{accountId}',

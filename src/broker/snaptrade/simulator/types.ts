@@ -120,11 +120,13 @@ export type SimulatorControls = {
   setCash(accountId: string, cash: string): void;
   /** The next request(s) fail with this status instead of being served. */
   failNext(failure: InjectedFailure): void;
-  /** Sends a signed webhook (TRADE_UPDATE by default) to `url`; resolves with our answer to it. */
+  /** Sends a signed webhook (TRADE_DETECTION by default) to `url`; resolves with our answer to it. */
   emitWebhook(input: {
     url: string;
     userId: string;
     accountId?: string;
+    /** The connection it names (`brokerageAuthorizationId`); the account's, when not given. */
+    authorizationId?: string;
     type?: string;
     details?: Record<string, unknown>;
     eventTimestamp?: Date;
@@ -149,7 +151,7 @@ export type SnapTradeSimulatorOptions = {
   /** Keep every exchange in `exchanges` (tests). */
   record?: boolean;
   onExchange?: (exchange: SimulatorExchange) => void;
-  /** Send a signed TRADE_UPDATE here whenever an order changes. */
+  /** Send signed TRADE_DETECTION (an order changed) and CONNECTION_BROKEN/FIXED webhooks here. */
   webhookUrl?: string;
   onWebhookError?: (error: unknown) => void;
   /** Give contracts without a quote a reproducible made-up one (development). */
