@@ -9,7 +9,7 @@
  * of its own and moves it into place. Without esbuild (an install without dev dependencies)
  * the newest existing build is used: build it beforehand with `npm run build`.
  *
- * Usage: node bin/alertsify.mjs start|worker|build
+ * Usage: node bin/alertsify.mjs start|worker|admin …|build
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const OUT = join(ROOT, 'dist', 'server');
-const ENTRIES = { start: 'main', worker: 'worker' };
+const ENTRIES = { start: 'main', worker: 'worker', admin: 'cli/admin' };
 /** Builds kept besides the current one (another checkout state may still be running them). */
 const KEEP_OLD_BUILDS = 2;
 
@@ -113,9 +113,11 @@ if (command === 'build') {
   console.log(`server built in ${relative(ROOT, await ensureServerBuild())}`);
 } else if (command in ENTRIES) {
   process.setSourceMapsEnabled(true);
+  // The entry reads its own arguments from argv[2] on, as if started directly.
+  process.argv.splice(2, 1);
   const dir = await ensureServerBuild();
   await import(pathToFileURL(join(dir, `${ENTRIES[command]}.js`)).href);
 } else {
-  console.error('usage: node bin/alertsify.mjs start|worker|build');
+  console.error('usage: node bin/alertsify.mjs start|worker|admin …|build');
   process.exitCode = 2;
 }
