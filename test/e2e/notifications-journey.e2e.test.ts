@@ -155,7 +155,12 @@ describe('notifications', () => {
           return true;
         },
       };
-      Notification.requestPermission = async () => 'granted';
+      const asked = window as unknown as { permissionAsked: number };
+      asked.permissionAsked = 0;
+      Notification.requestPermission = async () => {
+        asked.permissionAsked += 1;
+        return 'granted';
+      };
       PushManager.prototype.subscribe = async function subscribe() {
         current = fake;
         return fake as unknown as PushSubscription;
@@ -167,8 +172,15 @@ describe('notifications', () => {
     await page.goto('/settings#push');
     await expectHeading(page, 'Settings');
     const panel = page.getByRole('region', { name: 'Push in this browser' });
-    await panel.getByRole('button', { name: 'Turn on push in this browser' }).click();
+    const turnOn = panel.getByRole('button', { name: 'Turn on push in this browser' });
+    await turnOn.waitFor();
+    const permissionAsked = () =>
+      page.evaluate(() => (window as unknown as { permissionAsked: number }).permissionAsked);
+    // The browser's question comes only with the click.
+    expect(await permissionAsked()).toBe(0);
+    await turnOn.click();
     await panel.getByText('Push is on in this browser').waitFor();
+    expect(await permissionAsked()).toBe(1);
 
     const worker = await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration('/');

@@ -97,7 +97,9 @@ function FollowerCard({ follower }: { follower: Subscriber }) {
                             </Table.Td>
                             <Table.Td className="num">{quantity(entry.sourceQuantity)}</Table.Td>
                             <Table.Td className="num">
-                              {entry.copyQuantity === null ? '—' : quantity(entry.copyQuantity)}
+                              {entry.copyQuantity === null || NOT_COPIED.includes(entry.outcome)
+                                ? '—'
+                                : quantity(entry.copyQuantity)}
                             </Table.Td>
                             <Table.Td>
                               <Badge
