@@ -1474,6 +1474,17 @@ export interface components {
             timing: components["schemas"]["CopyTiming"];
             traderId: string;
         };
+        /** @description How opening copies are sized; always capped by maxPositionSize */
+        CopySizing: {
+            /** @description fixed: whole contracts per copy */
+            contracts?: number;
+            /** @description premium: contracts = floor(dollars ÷ (ask × 100)) */
+            dollars?: number;
+            /** @enum {string} */
+            mode: "multiplier" | "fixed" | "premium" | "equity";
+            /** @description equity: percent of the account's buying power at the ask */
+            percent?: number;
+        };
         CopyTiming: {
             acceptedAt: string | null;
             decidedAt: string | null;
@@ -2057,28 +2068,47 @@ export interface components {
         SubscriptionSettings: {
             /** @description Copies are placed without asking the subscriber */
             autoExecute: boolean;
+            /** @description Copy the trader's open positions on subscribe */
+            copyOpenPositions: boolean;
+            /** @description How long the drift guard's Limit order works */
+            driftLimitSeconds: number;
+            /** @description Dollars lost on the Eastern day that stop new openings; null: off */
+            maxDailyLoss: number | null;
             /** @description Copied openings per US/Eastern trading day */
             maxDailyTrades: number;
             /** @description Cap in contracts per copied trade */
             maxPositionSize: number;
+            /** @description Drift guard, percent above the trader's fill; null: off */
+            maxPriceDriftPercent: number | null;
             /**
              * @description Multiplier of the trader's quantity
              * @example 0.5
              */
             scalingFactor: number;
+            sizing: components["schemas"]["CopySizing"];
         };
         SubscriptionSettingsInput: {
             /** @description Default false: each copy waits for approval */
             autoExecute?: boolean;
+            /** @description Copy the trader's open positions at once (on subscribe); default false */
+            copyOpenPositions?: boolean;
+            /** @description 1 to 3600; default 30 */
+            driftLimitSeconds?: number;
+            /** @description Dollars, or null (off, the default) */
+            maxDailyLoss?: number;
             /** @description Copied openings per trading day, 1 to 100; default 5 */
             maxDailyTrades?: number;
             /** @description Whole contracts per copied trade, 1 to 1000; default 10 */
             maxPositionSize?: number;
+            /** @description 0.5 to 100, or null (off, the default) */
+            maxPriceDriftPercent?: number;
             /**
              * @description 0.01 to 10, at most 2 decimals; default 1
              * @example 0.5
              */
             scalingFactor?: number | string;
+            /** @description CopySizing; default {mode: 'multiplier'} */
+            sizing?: Record<string, never>;
         };
         SubscriptionStatistics: {
             closedPositions: number;
