@@ -46,6 +46,7 @@ describe('drift guard', () => {
     const w = copyWorld(t);
     const boss = await trader(w);
     const guarded = await subscriber(w, boss, { maxPriceDriftPercent: 10, driftLimitSeconds: 45 });
+    const late = await subscriber(w, boss, { maxPriceDriftPercent: 10, driftLimitSeconds: 45 });
     const loose = await subscriber(w, boss, { maxPriceDriftPercent: 20 });
     const unguarded = await subscriber(w, boss, {});
     const { placeBto } = await import('../../src/services/trading/place-bto');
@@ -89,6 +90,47 @@ describe('drift guard', () => {
       copy_status: 'cancelled',
       copy_filled: 0,
     });
+
+    // Retried from the copy log within 15 minutes: a new order at market on the same decision.
+    const { retryCopy } = await import('../../src/services/copy/decide-approval');
+    const decisionOf = async (userId: string) => {
+      const { rows: ids } = await t.db.execute<{ id: string }>(sql`
+        SELECT id FROM subscription_trades WHERE source_trade_id = ${order.id} AND subscriber_id = ${userId}`);
+      expect(ids).toHaveLength(1);
+      return ids[0]?.id ?? '';
+    };
+    w.clock.advance(5 * 60_000);
+    await retryCopy({
+      ctx: w.as(guarded.userId),
+      deps: w.trading,
+      input: { decisionId: await decisionOf(guarded.userId) },
+    });
+    expect((await decisions(w, order.id)).get(guarded.userId)).toMatchObject({
+      outcome: 'executed',
+      reason: null,
+      copy_status: 'filled',
+      copy_filled: 2,
+    });
+    await decisionOf(guarded.userId);
+    const { rows: orders } = await t.db.execute<{ status: string }>(sql`
+      SELECT status FROM trades WHERE user_id = ${guarded.userId} ORDER BY created_at`);
+    expect(orders.map((o) => o.status)).toEqual(['cancelled', 'filled']);
+    // Once copied there is nothing to retry; and past 15 minutes a drifted copy stays as it is.
+    await expect(
+      retryCopy({
+        ctx: w.as(guarded.userId),
+        deps: w.trading,
+        input: { decisionId: await decisionOf(guarded.userId) },
+      }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    w.clock.advance(10 * 60_000 + 1);
+    await expect(
+      retryCopy({
+        ctx: w.as(late.userId),
+        deps: w.trading,
+        input: { decisionId: await decisionOf(late.userId) },
+      }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: 'A copy can be retried for 15 minutes' });
   });
 });
 
