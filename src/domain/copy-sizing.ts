@@ -101,3 +101,62 @@ export function decideClosingCopy(input: ClosingCopyInput): ClosingCopyDecision 
   if (quantity < 1) return { outcome: 'skip', reason: 'at_target', quantity: 0, target };
   return { outcome: 'copy', quantity, target };
 }
+
+/** The sizing modes of PRODUCT.md §3 risk controls (the subscription's `sizing`). */
+export type SizingMode =
+  | { mode: 'multiplier' }
+  | { mode: 'fixed'; contracts: number }
+  | { mode: 'premium'; dollars: number | string }
+  | { mode: 'equity'; percent: number | string };
+
+export interface SizedOpeningInput extends OpeningCopyInput {
+  sizing: SizingMode;
+  /** The contract's ask now, per contract (premium and equity sizing); null when unknown. */
+  ask: string | null;
+  /** The subscriber's account buying power (equity sizing); null when unknown. */
+  buyingPower: string | null;
+}
+
+/**
+ * An opening copy sized by the subscription's mode: `multiplier` (floor(fill × scalingFactor)),
+ * `fixed` contracts, `premium` (floor(dollars ÷ (ask × 100))) or `equity` (that percent of the
+ * buying power, at the ask); always capped by maxPositionSize, below one contract skipped.
+ * Without an ask (or buying power) premium and equity size to nothing.
+ */
+export function decideSizedOpeningCopy(input: SizedOpeningInput): OpeningCopyDecision {
+  const { sizing } = input;
+  if (sizing.mode === 'multiplier') return decideOpeningCopy(input);
+  let computed = 0;
+  if (sizing.mode === 'fixed') {
+    computed = sizing.contracts;
+  } else {
+    const ask = input.ask ? new Dec(input.ask) : null;
+    const budget =
+      sizing.mode === 'premium'
+        ? new Dec(sizing.dollars)
+        : input.buyingPower
+          ? new Dec(input.buyingPower).times(sizing.percent).dividedBy(100)
+          : null;
+    if (ask?.gt(0) && budget?.gt(0)) computed = budget.dividedBy(ask.times(100)).floor().toNumber();
+  }
+  const quantity = Math.min(computed, input.maxPositionSize);
+  if (quantity < 1) return { outcome: 'skip', reason: 'below_minimum', quantity: 0, computed };
+  return { outcome: 'copy', quantity, computed };
+}
+
+/**
+ * The drift guard (PRODUCT.md §3): with the ask more than `percent` above the trader's fill, the
+ * copy goes as a Limit at fill × (1 + percent), rounded down to the cent; null: at market.
+ */
+export function driftLimitPrice(input: {
+  traderFillPrice: string;
+  ask: string | null;
+  maxPriceDriftPercent: number | null;
+}): string | null {
+  if (input.maxPriceDriftPercent === null || input.ask === null) return null;
+  const ceiling = new Dec(input.traderFillPrice)
+    .times(new Dec(100).plus(input.maxPriceDriftPercent))
+    .dividedBy(100);
+  if (new Dec(input.ask).lte(ceiling)) return null;
+  return ceiling.toDecimalPlaces(2, Dec.ROUND_DOWN).toFixed(2);
+}

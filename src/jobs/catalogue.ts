@@ -78,6 +78,8 @@ const JOBS = {
     key: (p) => `fan-out:${p.tradeId}`,
     queue: (p) => (p.positionId ? `copy:${p.positionId}` : undefined),
   }),
+  /** The drift guard's Limit copies still unfilled when their time is up are cancelled (PRODUCT.md §3). */
+  'cancel-drift-copies': job({ payload: z.object({ tradeIds: z.array(z.string()) }), maxAttempts: 5 }),
   /** Refresh the cached balances of accounts whose cash moved. */
   'sync-account-balances': job({ payload: z.object({ accountIds: z.array(z.string()) }), maxAttempts: 3 }),
   /** One email; retried with graphile-worker's backoff when the SMTP server refuses or is down. */

@@ -71,6 +71,7 @@ describe('order reactions', () => {
     expect(ORDER_REACTIONS.map((r) => r.name)).toEqual([
       'cancel-empty-positions',
       'mark-failed-copies',
+      'mark-drifted-copies',
       'notify-order-changes',
       'refresh-balances',
       'schedule-order-sync',

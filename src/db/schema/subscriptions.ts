@@ -6,11 +6,28 @@ import { nanoidPk, timestamps, ts } from './columns';
 import { trades } from './trades';
 import { users } from './users';
 
+/** How an opening copy is sized (PRODUCT.md §3 risk controls); always capped by maxPositionSize. */
+export type CopySizing =
+  | { mode: 'multiplier' }
+  | { mode: 'fixed'; contracts: number }
+  | { mode: 'premium'; dollars: number }
+  | { mode: 'equity'; percent: number };
+
 export type SubscriptionSettings = {
   autoExecute: boolean;
   maxPositionSize: number;
   maxDailyTrades: number;
   scalingFactor: number;
+  // Risk controls; a row written before them reads their defaults.
+  sizing: CopySizing;
+  /** Off (null), or 0.5–100: an opening copy goes as a Limit when the ask moved more than this. */
+  maxPriceDriftPercent: number | null;
+  /** How long the drift guard's Limit order may work before it is cancelled. */
+  driftLimitSeconds: number;
+  /** Off (null), or dollars lost on the Eastern day after which openings are skipped. */
+  maxDailyLoss: number | null;
+  /** Copy the trader's open positions when subscribing. */
+  copyOpenPositions: boolean;
 };
 
 export const subscriptions = pgTable(
@@ -24,7 +41,7 @@ export const subscriptions = pgTable(
       .$type<SubscriptionSettings>()
       .notNull()
       .default(
-        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`,
+        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0, "sizing": {"mode": "multiplier"}, "maxPriceDriftPercent": null, "driftLimitSeconds": 30, "maxDailyLoss": null, "copyOpenPositions": false}'::jsonb`,
       ),
 
     status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { COPY_OUTCOMES, COPY_REASONS, TRADE_SIDES } from '../../domain/vocabulary';
-import { approveCopy, dismissCopy } from '../../services/copy/decide-approval';
+import { approveCopy, dismissCopy, retryCopy } from '../../services/copy/decide-approval';
 import { listCopyLog } from '../../services/copy/list-copy-log';
 import { listSubscriberCopies } from '../../services/copy/list-subscriber-copies';
 import { type AppDeps, createRouter, serviceContext } from '../env';
@@ -153,6 +153,11 @@ export function copiesRouter(deps: AppDeps) {
     'Approve a waiting copy: it executes at market now, scaled to what the trader still holds (409 once the trader has closed)',
   );
   const dismissRoute = decide('dismissCopy', '/copies/{id}/dismiss', 'Dismiss a waiting copy');
+  const retryRoute = decide(
+    'retryCopy',
+    '/copies/{id}/retry',
+    'Retry a failed or price-drift copy within 15 minutes, while the trader still holds the position: a new order on the same decision',
+  );
 
   return createRouter()
     .openapi(log, async (c) => {
@@ -178,6 +183,14 @@ export function copiesRouter(deps: AppDeps) {
     })
     .openapi(approveRoute, async (c) => {
       const result = await approveCopy({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { decisionId: c.req.valid('param').id },
+      });
+      return c.json(result, 200);
+    })
+    .openapi(retryRoute, async (c) => {
+      const result = await retryCopy({
         ctx: serviceContext(deps, c),
         deps: deps.trading,
         input: { decisionId: c.req.valid('param').id },

@@ -61,12 +61,14 @@ export type CopyToCreate = {
   quantity: number;
   /** For a closing copy: the subscriber's copied position. */
   positionId: string | null;
+  /** The drift guard's Limit price; a Market order without it. */
+  limitPrice?: string | null;
 };
 
 /**
  * The copy orders, `pending`, in a fixed number of statements: for opening copies each
  * subscriber's copied position is found or opened (linked to the trader's position); every
- * copy is a Market order with `source = 'copy'`, linked from its decision. They are created
+ * copy is a Market order (the drift guard's Limit) with `source = 'copy'`, linked from its decision. They are created
  * claimed (`submitted_at`) by the run that will send them.
  */
 export async function createCopyOrders(
@@ -101,14 +103,16 @@ export async function createCopyOrders(
         ${sql.param(positionIds)}::text[],
         ${sql.param(copies.map((c) => c.subscriberId))}::text[],
         ${sql.param(copies.map((c) => c.accountId))}::text[],
-        ${sql.param(copies.map((c) => c.quantity))}::int[]
-      ) AS x(decision_id, position_id, user_id, account_id, quantity)
+        ${sql.param(copies.map((c) => c.quantity))}::int[],
+        ${sql.param(copies.map((c) => c.limitPrice ?? null))}::numeric[]
+      ) AS x(decision_id, position_id, user_id, account_id, quantity, limit_price)
     ), ids AS (
       SELECT x.*, nanoid() AS trade_id FROM x
     ), inserted AS (
-      INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, order_type, status,
+      INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, order_type, limit_price, status,
                           source, source_trader_id, source_trade_id, created_at, updated_at, submitted_at)
-      SELECT trade_id, position_id, user_id, account_id, ${trade.action}, quantity, 'Market', 'pending',
+      SELECT trade_id, position_id, user_id, account_id, ${trade.action}, quantity,
+             CASE WHEN limit_price IS NULL THEN 'Market' ELSE 'Limit' END, limit_price, 'pending',
              'copy', ${trade.userId}, ${trade.id}, ${now}::timestamp, ${now}::timestamp, ${now}::timestamp
         FROM ids
       RETURNING id

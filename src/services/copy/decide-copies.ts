@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { sqlSet } from '../../db/sql-sets';
-import { decideClosingCopy, decideOpeningCopy } from '../../domain/copy-sizing';
+import { decideClosingCopy, decideSizedOpeningCopy, driftLimitPrice } from '../../domain/copy-sizing';
 import { easternDate, easternDayBounds } from '../../domain/market-calendar';
 import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { CopyOutcome, CopyReason } from '../../domain/vocabulary';
@@ -35,6 +35,9 @@ export type Decision = {
   accountId: string | null;
   /** Closing copies: the subscriber's copied position. */
   positionId: string | null;
+  /** The drift guard's Limit price (the copy order is a Limit, cancelled after `driftLimitSeconds`). */
+  limitPrice?: string | null;
+  driftLimitSeconds?: number;
 };
 
 /** Decisions that count against a subscription's daily limit: copies made or offered. */
@@ -95,6 +98,7 @@ type OpeningFacts = Existing & {
   subscriber_id: string;
   settings: unknown;
   account_id: string | null;
+  buying_power: string | null;
   openings_today: number;
   duplicate: boolean;
 };
@@ -117,7 +121,7 @@ export async function decideOpenings(
   const filled = trade.filledQuantity ?? 0;
   const { rows } = await tx.execute<OpeningFacts>(sql`
     SELECT s.id AS subscription_id, s.subscriber_id, s.settings,
-           a.id AS account_id,
+           a.id AS account_id, a.buying_power,
            (SELECT count(*) FROM subscription_trades d
              WHERE d.subscription_id = s.id AND d.action = 'buy'
                AND d.outcome IN ${sqlSet(OPENINGS_COUNTED)}
@@ -138,13 +142,30 @@ export async function decideOpenings(
        AND (x.id IS NULL OR x.source_quantity < ${filled})
      ORDER BY s.id`);
 
+  // One quote for every subscription, and only when some setting needs the ask.
+  const settingsOf = new Map(rows.map((r) => [r.subscription_id, readSettings(r.settings)]));
+  const needsAsk = [...settingsOf.values()].some(
+    (x) => x.sizing.mode === 'premium' || x.sizing.mode === 'equity' || x.maxPriceDriftPercent !== null,
+  );
+  const ask = needsAsk ? ((await deps.marketData.quote(position.symbol, now))?.ask ?? null) : null;
+
   return rows.map((facts) => {
-    const settings = readSettings(facts.settings);
-    const sizing = decideOpeningCopy({
+    const settings = settingsOf.get(facts.subscription_id) ?? readSettings(facts.settings);
+    const sizing = decideSizedOpeningCopy({
       traderFilledQuantity: filled,
       scalingFactor: settings.scalingFactor,
       maxPositionSize: settings.maxPositionSize,
+      sizing: settings.sizing,
+      ask,
+      buyingPower: facts.buying_power,
     });
+    const limitPrice = trade.filledPrice
+      ? driftLimitPrice({
+          traderFillPrice: trade.filledPrice,
+          ask,
+          maxPriceDriftPercent: settings.maxPriceDriftPercent,
+        })
+      : null;
     const copiedSoFar = facts.decision_copy_quantity ?? 0;
     const base = {
       subscriptionId: facts.subscription_id,
@@ -154,6 +175,8 @@ export async function decideOpenings(
       previousSourceQuantity: facts.decision_source_quantity,
       accountId: facts.account_id,
       positionId: null,
+      limitPrice,
+      driftLimitSeconds: settings.driftLimitSeconds,
     };
     const decision = (outcome: DecisionOutcome, reason: CopyReason | null): Decision => ({
       ...base,

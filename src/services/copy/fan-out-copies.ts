@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { tradeSideOf } from '../../domain/vocabulary';
+import { enqueue } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import { notifyMany } from '../notifications/notify';
 import { describeContract } from '../notifications/notify-order-update';
@@ -52,6 +53,31 @@ async function notifyDecisions(
 }
 
 /**
+ * The drift guard's Limit copies are cancelled if still unfilled after their subscription's
+ * `driftLimitSeconds` (one delayed job per distinct delay).
+ */
+async function scheduleDriftCancels(
+  tx: Transaction,
+  ctx: ServiceContext,
+  copies: { decisionId: string; limitPrice: string | null; driftLimitSeconds: number }[],
+  created: string[],
+) {
+  const seconds = new Map(copies.filter((c) => c.limitPrice).map((c) => [c.decisionId, c.driftLimitSeconds]));
+  if (seconds.size === 0) return;
+  const { rows } = await tx.execute<{ id: string; decision_id: string }>(sql`
+    SELECT c.id, d.id AS decision_id FROM trades c JOIN subscription_trades d ON d.copy_trade_id = c.id
+     WHERE c.id = ANY(${sql.param(created)}::text[]) AND c.order_type = 'Limit'`);
+  const bySeconds = new Map<number, string[]>();
+  for (const row of rows) {
+    const delay = seconds.get(row.decision_id);
+    if (delay !== undefined) bySeconds.set(delay, [...(bySeconds.get(delay) ?? []), row.id]);
+  }
+  for (const [delay, tradeIds] of bySeconds) {
+    await enqueue(tx, 'cancel-drift-copies', { tradeIds }, { now: ctx.now(), delayMs: delay * 1000 });
+  }
+}
+
+/**
  * Decide one trader's trade up to its latest fill, in one transaction: every active subscription
  * set-based, the decisions and copy orders written in batches, and the fill marked as fanned out.
  * Returns the copy orders created (claimed by this run).
@@ -84,10 +110,13 @@ async function decideTrade(
           accountId: d.accountId,
           quantity: d.orderQuantity,
           positionId: d.positionId,
+          limitPrice: d.limitPrice ?? null,
+          driftLimitSeconds: d.driftLimitSeconds ?? 0,
         },
       ];
     });
     const created = await createCopyOrders(tx, ctx, source, copies);
+    await scheduleDriftCancels(tx, ctx, copies, created);
     await notifyDecisions(
       tx,
       ctx,

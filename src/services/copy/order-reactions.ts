@@ -20,6 +20,27 @@ export const markFailedCopies: OrderReaction = {
 };
 
 /**
+ * A drift guard's Limit copy cancelled with nothing filled ends its decision `price_drift`
+ * (PRODUCT.md §3); the subscriber may retry it from the copy log.
+ */
+export const markDriftedCopies: OrderReaction = {
+  name: 'mark-drifted-copies',
+  async react({ tx, ctx, orders }) {
+    const drifted = orders
+      .map((o) => o.after)
+      .filter(
+        (r) =>
+          r.source === 'copy' && r.orderType === 'Limit' && r.status === 'cancelled' && !r.filledQuantity,
+      );
+    if (drifted.length === 0) return;
+    await tx.execute(sql`
+      UPDATE subscription_trades SET outcome = 'skipped', reason = 'price_drift',
+             decided_at = ${ctx.now().toISOString()}::timestamp
+       WHERE copy_trade_id = ANY(${sql.param(drifted.map((r) => r.id))}::text[]) AND outcome IN ('executed', 'approved')`);
+  },
+};
+
+/**
  * A trader's own order that has just filled (in part or in full) is copied to the trader's
  * active subscribers: one fan-out job per trade, in one queue per trader position so the
  * position's fills are fanned out in order (PRODUCT.md §3).

@@ -23,6 +23,7 @@ type ClaimedCopy = {
   symbol: string;
   action: OrderAction;
   quantity: number;
+  limit_price: string | null;
   account_id: string;
   provider: AccountProvider;
   snaptrade_account_id: string;
@@ -83,15 +84,15 @@ export async function placeCopyOrders({
          AND (t.submitted_at IS NULL OR t.submitted_at < ${staleBefore.toISOString()}::timestamp)
          AND NOT (t.id = ANY(${sql.param(input.owned ?? [])}::text[]))
          AND (${input.tradeIds ? sql.param(input.tradeIds) : null}::text[] IS NULL OR t.id = ANY(${input.tradeIds ? sql.param(input.tradeIds) : null}::text[]))
-      RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity
+      RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity, t.limit_price
     ), mine AS (
-      SELECT t.id, t.parent_trade_id, t.account_id, t.action, t.quantity FROM trades t
+      SELECT t.id, t.parent_trade_id, t.account_id, t.action, t.quantity, t.limit_price FROM trades t
        WHERE t.id = ANY(${sql.param(input.owned ?? [])}::text[]) AND t.status = 'pending' AND t.broker_order_id IS NULL
     ), claimed AS (
       SELECT * FROM taken UNION ALL SELECT * FROM mine
     )
-    SELECT c.id, p.symbol, c.action, c.quantity, a.id AS account_id, a.provider, a.snaptrade_account_id,
-           u.snaptrade_user_id, u.snaptrade_user_secret,
+    SELECT c.id, p.symbol, c.action, c.quantity, c.limit_price::text, a.id AS account_id, a.provider,
+           a.snaptrade_account_id, u.snaptrade_user_id, u.snaptrade_user_secret,
            a.read_only, a.needs_reconnect, a.reconnect_reason, a.broker_name
       FROM claimed c
       JOIN parent_trades p ON p.id = c.parent_trade_id
@@ -130,7 +131,9 @@ export async function placeCopyOrders({
         symbol: copy.symbol,
         side: copy.action,
         quantity: copy.quantity,
-        orderType: 'Market',
+        ...(copy.limit_price
+          ? { orderType: 'Limit', limitPrice: copy.limit_price }
+          : { orderType: 'Market' }),
         timeInForce: 'Day',
       },
     };

@@ -524,6 +524,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/copies/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed or price-drift copy within 15 minutes, while the trader still holds the position: a new order on the same decision */
+        post: operations["retryCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1583,6 +1600,17 @@ export interface components {
             timing: components["schemas"]["CopyTiming"];
             traderId: string;
         };
+        /** @description How opening copies are sized; always capped by maxPositionSize */
+        CopySizing: {
+            /** @description fixed: whole contracts per copy */
+            contracts?: number;
+            /** @description premium: contracts = floor(dollars ÷ (ask × 100)) */
+            dollars?: number;
+            /** @enum {string} */
+            mode: "multiplier" | "fixed" | "premium" | "equity";
+            /** @description equity: percent of the account's buying power at the ask */
+            percent?: number;
+        };
         CopyTiming: {
             acceptedAt: string | null;
             decidedAt: string | null;
@@ -2221,28 +2249,47 @@ export interface components {
         SubscriptionSettings: {
             /** @description Copies are placed without asking the subscriber */
             autoExecute: boolean;
+            /** @description Copy the trader's open positions on subscribe */
+            copyOpenPositions: boolean;
+            /** @description How long the drift guard's Limit order works */
+            driftLimitSeconds: number;
+            /** @description Dollars lost on the Eastern day that stop new openings; null: off */
+            maxDailyLoss: number | null;
             /** @description Copied openings per US/Eastern trading day */
             maxDailyTrades: number;
             /** @description Cap in contracts per copied trade */
             maxPositionSize: number;
+            /** @description Drift guard, percent above the trader's fill; null: off */
+            maxPriceDriftPercent: number | null;
             /**
              * @description Multiplier of the trader's quantity
              * @example 0.5
              */
             scalingFactor: number;
+            sizing: components["schemas"]["CopySizing"];
         };
         SubscriptionSettingsInput: {
             /** @description Default false: each copy waits for approval */
             autoExecute?: boolean;
+            /** @description Copy the trader's open positions at once (on subscribe); default false */
+            copyOpenPositions?: boolean;
+            /** @description 1 to 3600; default 30 */
+            driftLimitSeconds?: number;
+            /** @description Dollars, or null (off, the default) */
+            maxDailyLoss?: number;
             /** @description Copied openings per trading day, 1 to 100; default 5 */
             maxDailyTrades?: number;
             /** @description Whole contracts per copied trade, 1 to 1000; default 10 */
             maxPositionSize?: number;
+            /** @description 0.5 to 100, or null (off, the default) */
+            maxPriceDriftPercent?: number;
             /**
              * @description 0.01 to 10, at most 2 decimals; default 1
              * @example 0.5
              */
             scalingFactor?: number | string;
+            /** @description CopySizing; default {mode: 'multiplier'} */
+            sizing?: Record<string, never>;
         };
         SubscriptionStatistics: {
             closedPositions: number;
@@ -3572,6 +3619,67 @@ export interface operations {
         };
     };
     dismissCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        copyTradeId?: string | null;
+                        decisionId: string;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryCopy: {
         parameters: {
             query?: never;
             header?: never;
