@@ -280,7 +280,9 @@ export async function expectHeading(page: Page, name: string | RegExp, level = 1
 
 /** The page is no wider than its viewport: nothing scrolls sideways. */
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Against the viewport asked for: a phone's layout viewport widens to fit content too wide.
+  const width = page.viewportSize()?.width ?? 0;
+  const overflow = await page.evaluate((viewport) => document.documentElement.scrollWidth - viewport, width);
   expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
 }
 

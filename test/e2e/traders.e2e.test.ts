@@ -124,6 +124,11 @@ describe('the leaderboard', () => {
       await phone.page.goto('/traders');
       await phone.page.locator('section[aria-labelledby="leaderboard-heading"] tbody tr').first().waitFor();
       await expectNoHorizontalScroll(phone.page);
+      // The table itself fits: its figures are not hidden behind a sideways scroll.
+      const table = phone.page.locator('section[aria-labelledby="leaderboard-heading"] table');
+      expect(
+        await table.evaluate((element) => element.scrollWidth - (element.parentElement?.clientWidth ?? 0)),
+      ).toBeLessThanOrEqual(0);
       await expectAccessible(phone.page, 'the leaderboard on a phone');
       await screenshot(phone.page, 'leaderboard-phone', { fullPage: false });
       expect(phone.errors).toEqual([]);

@@ -234,7 +234,7 @@ function Leaderboard({
                 <Table.Th className="num">Rank</Table.Th>
                 <Table.Th>Trader</Table.Th>
                 <SortHeader sort="pnl" label="P&L" query={query} onSort={onSort} />
-                <SortHeader sort="winRate" label="Win rate" query={query} onSort={onSort} />
+                <SortHeader sort="winRate" label="Win rate" query={query} onSort={onSort} visibleFrom="xs" />
                 <SortHeader
                   sort="averagePnl"
                   label="Avg P&L"
@@ -281,11 +281,18 @@ function Leaderboard({
                         @{trader.username}
                       </Text>
                     ) : null}
+                    {/* A phone has no room for the other columns: the main ones under the name. */}
+                    <Text size="xs" c="dimmed" hiddenFrom="xs">
+                      {ratioPercent(trader.winRate)} won · {quantity(trader.closedPositions)} trades ·{' '}
+                      {quantity(trader.followers)} followers
+                    </Text>
                   </Table.Td>
                   <Table.Td className="num">
                     <Pnl value={trader.pnl} />
                   </Table.Td>
-                  <Table.Td className="num">{ratioPercent(trader.winRate)}</Table.Td>
+                  <Table.Td className="num" visibleFrom="xs">
+                    {ratioPercent(trader.winRate)}
+                  </Table.Td>
                   <Table.Td className="num" visibleFrom="sm">
                     <Pnl value={trader.averagePnl} />
                   </Table.Td>
