@@ -209,7 +209,10 @@ export type SnapTradeRuntime = {
   stop: () => Promise<void>;
 };
 
-const SIMULATOR_CREDENTIALS = { clientId: 'ALERTSIFY_SIM', consumerKey: 'alertsify-snaptrade-simulator-key' };
+export const SIMULATOR_CREDENTIALS = {
+  clientId: 'ALERTSIFY_SIM',
+  consumerKey: 'alertsify-snaptrade-simulator-key',
+};
 
 /**
  * SnapTrade as configured: nothing for BROKER=paper; the real API for BROKER=snaptrade; for

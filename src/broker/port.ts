@@ -53,6 +53,8 @@ export type BrokerOrder = {
   /** Why the broker rejected or cancelled it, when it says. */
   reason?: string;
   updatedAt: Date;
+  /** When the broker received it, when it says (reconciliation matches on it). */
+  placedAt?: Date;
 };
 
 export type PlaceOrderResult =
@@ -89,6 +91,12 @@ export type Quote = {
 };
 
 export interface Broker {
+  /**
+   * True when a second `placeOrder` with the same `clientOrderId` returns the first order
+   * instead of placing another (the paper broker). Otherwise a placement whose answer was lost
+   * must be reconciled against the account's orders before it is sent again.
+   */
+  readonly deduplicatesClientOrderIds?: boolean;
   placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult>;
   /** Ask the broker to cancel; returns the order as the broker now reports it. */
   cancelOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder>;

@@ -63,6 +63,7 @@ export class QuoteUnavailableError extends Error {
 }
 
 export class PaperBroker implements Broker {
+  readonly deduplicatesClientOrderIds = true;
   private readonly db: Database;
   private readonly quotes: QuoteSource;
   private readonly now: () => Date;

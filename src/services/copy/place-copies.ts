@@ -15,7 +15,9 @@ import {
   type OrderUpdate,
   reportFromBrokerOrder,
 } from '../trading/apply-order-update';
+import { reportForUnknownOutcome } from '../trading/submit-order';
 import type { CopyDeps } from './deps';
+import { reconcileStaleClaims } from './reconcile-stale-claims';
 import { skipBlockedCopies } from './skip-blocked-copies';
 
 type ClaimedCopy = {
@@ -54,6 +56,15 @@ function unavailable(error: unknown): OrderReport {
   };
 }
 
+/** Refreshes a copy's claim to the moment it is sent. */
+async function markSent(ctx: ServiceContext, tradeId: string): Promise<Date> {
+  const sentAt = ctx.now();
+  await ctx.db.execute(
+    sql`UPDATE trades SET submitted_at = ${sentAt.toISOString()}::timestamp WHERE id = ${tradeId}`,
+  );
+  return sentAt;
+}
+
 /**
  * Send the copy orders of one trader's trade that are still unsent. Each is claimed first
  * (`submitted_at`), so two workers never send the same copy; a claim older than the timeout
@@ -76,6 +87,8 @@ export async function placeCopyOrders({
 }): Promise<{ sent: number; inFlightElsewhere: number }> {
   const now = ctx.now();
   const staleBefore = new Date(now.getTime() - deps.copy.claimTimeoutMs);
+  // A dead worker's copy may have reached the broker: adopt it rather than send it again.
+  await reconcileStaleClaims({ ctx, deps, input: { sourceTradeId: input.sourceTradeId, staleBefore } });
   const { rows: claimed } = await ctx.db.execute<ClaimedCopy>(sql`
     WITH taken AS (
       UPDATE trades t SET submitted_at = ${now.toISOString()}::timestamp
@@ -176,14 +189,25 @@ export async function placeCopyOrders({
       while (next < items.length) {
         const item = items[next++];
         if (!item) break;
-        let report: OrderReport;
+        let report: OrderReport | null;
+        // The claim's time is when it was sent: what a lost answer is reconciled against.
+        const sentAt = broker.deduplicatesClientOrderIds ? null : await markSent(ctx, item.copy.id);
         try {
           report = toReport(await broker.placeOrder(item.order.account, item.order.request));
+          deps.faults?.afterCopySent?.();
         } catch (error) {
           if (!(error instanceof BrokerUnavailableError)) throw error;
-          report = unavailable(error);
+          report = sentAt
+            ? await reportForUnknownOutcome(ctx, broker, item.order.account, error, {
+                symbol: item.copy.symbol,
+                side: item.copy.action,
+                quantity: item.copy.quantity,
+                sentAt,
+              })
+            : unavailable(error);
         }
-        await record(item.copy.id, report);
+        // Unknown and unaskable: left claimed; once the claim expires it is reconciled again.
+        if (report) await record(item.copy.id, report);
       }
     });
     await Promise.all(lanes);

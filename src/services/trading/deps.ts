@@ -40,7 +40,7 @@ export type TradingDeps = {
   snaptradeWebhookKey?: string;
   copy: CopySettings;
   /** Crash tests: called at the named points (nothing in production). */
-  faults?: { afterCopyDecisions?: () => void };
+  faults?: { afterCopyDecisions?: () => void; afterCopySent?: () => void };
 };
 
 /** PRODUCT.md §3 windows, and how copy orders are sent. */

@@ -4,17 +4,19 @@
  * and look at an account or an order.
  */
 import { averageFillPrice, type SimulatedBrokerage } from './brokerage';
-import type { InjectedFailures } from './http';
+import type { DroppedResponses, InjectedFailures } from './http';
 import type { SimulatorControls } from './types';
 import type { Webhooks } from './webhooks';
 
 export function createControls({
   brokerage,
   failures,
+  drops,
   webhooks,
 }: {
   brokerage: SimulatedBrokerage;
   failures: InjectedFailures;
+  drops: DroppedResponses;
   webhooks: Webhooks;
 }): SimulatorControls {
   return {
@@ -28,6 +30,7 @@ export function createControls({
     setOrderStatus: (brokerOrderId, status) => brokerage.setOrderStatus(brokerOrderId, status),
     setCash: (accountId, cash) => brokerage.setCash(accountId, cash),
     failNext: (failure) => failures.push(failure),
+    dropNextResponse: (drop = {}) => drops.push(drop),
     emitWebhook: webhooks.send,
     account(accountId) {
       const account = brokerage.accounts.get(accountId);

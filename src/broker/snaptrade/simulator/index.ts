@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatedBrokerage } from './brokerage';
 import { createControls } from './controls';
-import { createHttpSurface, InjectedFailures } from './http';
+import { createHttpSurface, DroppedResponses, InjectedFailures } from './http';
 import { createIds } from './ids';
 import { createPortal } from './portal';
 import { specRecords } from './records';
@@ -55,6 +55,7 @@ export async function createSnapTradeSimulator(
   const records = specRecords({ brokerage, ids, now });
   const portal = createPortal({ brokerage, ids, clientId, portalCash: options.portalCash });
   const failures = new InjectedFailures();
+  const drops = new DroppedResponses();
   const exchanges: SimulatorExchange[] = [];
   let baseUrl = '';
 
@@ -63,6 +64,7 @@ export async function createSnapTradeSimulator(
     brokerage,
     portal,
     failures,
+    drops,
     clientId,
     consumerKey,
     wallClock: options.wallClock ?? (() => Date.now()),
@@ -98,7 +100,7 @@ export async function createSnapTradeSimulator(
     url: baseUrl,
     clientId,
     consumerKey,
-    controls: createControls({ brokerage, failures, webhooks }),
+    controls: createControls({ brokerage, failures, drops, webhooks }),
     exchanges,
     async close() {
       if (closed) return;

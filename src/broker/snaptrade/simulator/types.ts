@@ -44,6 +44,8 @@ export type SimulatorExchange = {
   status: number;
   responseHeaders: Record<string, string>;
   responseBody: unknown;
+  /** The operation ran but its answer was dropped on purpose (`dropNextResponse`); status 0. */
+  dropped?: boolean;
 };
 
 export type NextOrderOutcome =
@@ -120,6 +122,11 @@ export type SimulatorControls = {
   setCash(accountId: string, cash: string): void;
   /** The next request(s) fail with this status instead of being served. */
   failNext(failure: InjectedFailure): void;
+  /**
+   * The next matching request(s) are carried out (an order is placed) but the connection is
+   * closed before the answer: a lost response, whose outcome the caller must reconcile.
+   */
+  dropNextResponse(drop?: { operationId?: string; count?: number }): void;
   /** Sends a signed webhook (TRADE_DETECTION by default) to `url`; resolves with our answer to it. */
   emitWebhook(input: {
     url: string;
