@@ -173,6 +173,42 @@ describe('daily loss stop', () => {
   });
 });
 
+describe('copyOpenPositions', () => {
+  it('copies the trader’s open positions at once, at their remaining fraction; later sales close them by the target', async () => {
+    const w = copyWorld(t);
+    const boss = await trader(w);
+    const bought = await traderBuys(w, boss, 4);
+    const { traderSells } = await import('./support');
+    await traderSells(w, boss, bought.trade.parentTradeId, 1);
+    const { createUser } = await import('../helpers/factories');
+    const { createPaperAccount } = await import('../../src/services/accounts/create-paper-account');
+    const user = await createUser(t.db);
+    await createPaperAccount({ ctx: w.as(user.id), input: { startingBalance: '100000' } });
+    await subscribe({
+      ctx: w.as(user.id),
+      input: { traderId: boss, settings: { autoExecute: true, copyOpenPositions: true, scalingFactor: 2 } },
+    });
+    await runJobs(t, testJobDeps(t, { now: w.clock.now, trading: w.trading }), ['copy-open-positions']);
+    // The trader holds 3: ×2 → 6.
+    expect((await decisions(w, bought.trade.id)).get(user.id)).toMatchObject({
+      outcome: 'executed',
+      copy_quantity: 6,
+      copy_filled: 6,
+    });
+    // The trader sells 1 of 3: target round_half_down(6 × 2 / 3) = 4, so the copy sells 2.
+    const sale = await traderSells(w, boss, bought.trade.parentTradeId, 1);
+    expect((await decisions(w, sale.trade.id)).get(user.id)).toMatchObject({
+      outcome: 'executed',
+      copy_filled: 2,
+    });
+    // Run again: nothing twice.
+    await runJobs(t, testJobDeps(t, { now: w.clock.now, trading: w.trading }), ['copy-open-positions']);
+    const { rows } = await t.db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM trades WHERE user_id = ${user.id} AND action = 'buy'`);
+    expect(rows[0]?.n).toBe(1);
+  });
+});
+
 describe('settings', () => {
   it.each([
     [{ sizing: { mode: 'fixed' } }, 'settings.sizing.contracts'],

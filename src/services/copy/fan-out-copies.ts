@@ -79,7 +79,7 @@ async function notifyDecisions(
  * The drift guard's Limit copies are cancelled if still unfilled after their subscription's
  * `driftLimitSeconds` (one delayed job per distinct delay).
  */
-async function scheduleDriftCancels(
+export async function scheduleDriftCancels(
   tx: Transaction,
   ctx: ServiceContext,
   copies: { decisionId: string; limitPrice: string | null; driftLimitSeconds: number }[],
