@@ -8,6 +8,11 @@
  *
  * Also, on the same tables: copy rows written per second by the fan-out, and the raw rate of
  * PostgreSQL inserting the same rows with one multi-row INSERT per table.
+ *
+ * Then the closing fan-out (issue 14) of the 10,000 subscribers, each holding the copies of the
+ * openings above: the trader sells 1 at a time, and each sale's fan-out computes every
+ * subscriber's target holding and sends a sell copy to each, timed the same way; with its copy
+ * rows per second against the raw insert rate measured in the same run.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -27,6 +32,7 @@ import type { ServiceContext } from '../src/services/context';
 import { deliveryDeps } from '../src/services/notifications/deps';
 import { DEFAULT_COPY_SETTINGS, type TradingDeps } from '../src/services/trading/deps';
 import { placeBto } from '../src/services/trading/place-bto';
+import { placeStc } from '../src/services/trading/place-stc';
 import { benchDatabase, benchVapidEnv, type Figure, percentile } from './support';
 
 const SIZES = [
@@ -158,6 +164,7 @@ export async function run(): Promise<Figure[]> {
       };
       const timings: number[] = [];
       let rowsPerSecond = 0;
+      let positionId = '';
       // One unmeasured warm-up, then ANALYZE as autovacuum would after such growth: PostgreSQL
       // caches each foreign-key check's plan per connection, and a plan made while `trades` was
       // nearly empty scans the whole table until statistics change (4.8 s for 10,000 checks).
@@ -172,6 +179,7 @@ export async function run(): Promise<Figure[]> {
         // placeBto returns once the fill's transaction (which enqueued the fan-out) committed.
         const committedAt = performance.now();
         if (trade.status !== 'filled') throw new Error(`trader order ${trade.status}`);
+        positionId = trade.parentTradeId;
         // The trader's own order counted as one acceptance.
         const expected = subscribers + 1;
         const deadline = Date.now() + 120_000;
@@ -225,6 +233,42 @@ export async function run(): Promise<Figure[]> {
           value: (2 * subscribers) / rawSeconds,
           unit: 'rows/s',
         });
+        await db.execute(
+          sql`DELETE FROM trades WHERE source_trade_id = ${sourceTradeId} OR id = ${sourceTradeId}`,
+        );
+
+        // Closing: each subscriber holds runs + 1 copies of the trader's runs + 1; the trader
+        // sells 1 at a time and every subscriber sells 1 with each sale (target rule).
+        const closings: number[] = [];
+        let closingRowsPerSecond = 0;
+        for (let i = 0; i < runs; i++) {
+          meter.accepted = 0;
+          const sale = await placeStc({
+            ctx,
+            deps: trading,
+            input: { side: 'STC', positionId, quantity: 1 },
+          });
+          const committedAt = performance.now();
+          if (sale.status !== 'filled') throw new Error(`trader sale ${sale.status}`);
+          const expected = subscribers + 1;
+          const deadline = Date.now() + 120_000;
+          while (meter.accepted < expected) {
+            if (Date.now() > deadline)
+              throw new Error(`only ${meter.accepted} of ${expected} closing copies accepted`);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+          const elapsed = meter.lastAcceptedAt - committedAt;
+          closings.push(elapsed);
+          closingRowsPerSecond = Math.max(closingRowsPerSecond, (2 * subscribers) / (elapsed / 1000));
+          await db.execute(sql`DELETE FROM graphile_worker._private_jobs WHERE task_id IN
+            (SELECT id FROM graphile_worker._private_tasks WHERE identifier <> 'fan-out-copies')`);
+        }
+        closings.sort((a, b) => a - b);
+        figures.push(
+          { name: `closing_fanout_${subscribers}_p50`, value: percentile(closings, 50), unit: 'ms' },
+          { name: `closing_fanout_${subscribers}_max`, value: closings.at(-1) ?? 0, unit: 'ms' },
+          { name: 'closing_fanout_copy_rows_per_second', value: closingRowsPerSecond, unit: 'rows/s' },
+        );
       }
     }
   } finally {

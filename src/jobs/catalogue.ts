@@ -78,6 +78,11 @@ const JOBS = {
     key: (p) => `fan-out:${p.tradeId}`,
     queue: (p) => (p.positionId ? `copy:${p.positionId}` : undefined),
   }),
+  /** A new subscription with `copyOpenPositions` copies the trader's open positions (PRODUCT.md §3). */
+  'copy-open-positions': job({
+    payload: z.object({ subscriptionId: z.string() }),
+    key: (p) => `copy-open-positions:${p.subscriptionId}`,
+  }),
   /** The drift guard's Limit copies still unfilled when their time is up are cancelled (PRODUCT.md §3). */
   'cancel-drift-copies': job({ payload: z.object({ tradeIds: z.array(z.string()) }), maxAttempts: 5 }),
   /** Refresh the cached balances of accounts whose cash moved. */

@@ -9,6 +9,7 @@ import { refreshAnalytics } from '../services/analytics/refresh-analytics';
 import { inBatches } from '../services/batches';
 import { type ServiceContext, systemContext } from '../services/context';
 import { cancelDriftCopies } from '../services/copy/cancel-drift-copies';
+import { copyOpenPositions } from '../services/copy/copy-open-positions';
 import { fanOutCopies } from '../services/copy/fan-out-copies';
 import { lapseApprovals } from '../services/copy/lapse-approvals';
 import { recoverFanOuts } from '../services/copy/recover-fan-outs';
@@ -52,6 +53,9 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'fan-out-copies': async (ctx, p, deps) => {
     const result = await fanOutCopies({ ctx, deps: deps.trading, input: p });
     if (result.decided > 0) ctx.log.info({ tradeId: p.tradeId, ...result }, 'copies fanned out');
+  },
+  'copy-open-positions': async (ctx, p, deps) => {
+    await copyOpenPositions({ ctx, deps: deps.trading, input: p });
   },
   'cancel-drift-copies': async (ctx, p, deps) => {
     await cancelDriftCopies({ ctx, deps: deps.trading, input: p });

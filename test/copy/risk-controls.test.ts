@@ -134,6 +134,81 @@ describe('drift guard', () => {
   });
 });
 
+describe('daily loss stop', () => {
+  it('skips openings once the day’s copied loss (realised + unrealised at the bid) reaches the limit, tells once, and starts again at the Eastern midnight', async () => {
+    // 2026-11-24 15:00Z is 10:00 in New York.
+    const w = copyWorld(t);
+    const boss = await trader(w);
+    const sub = await subscriber(w, boss, { maxDailyLoss: 120, maxDailyTrades: 1000 });
+    const bought = await traderBuys(w, boss, 2);
+    expect((await decisions(w, bought.trade.id)).get(sub.userId)).toMatchObject({ copy_filled: 2 });
+    // The price falls: the copy sells 1 at 1.90 (realised −60.00) and holds 1 bought at 2.50
+    // (unrealised at the 1.90 bid −60.00): −120.00 reaches the limit.
+    w.quotes.set(SYMBOL, { bid: '1.90', ask: '2.00' });
+    const { traderSells } = await import('./support');
+    await traderSells(w, boss, bought.trade.parentTradeId, 1);
+    const other = { underlying: 'AAPL', optionType: 'put', strike: '140', expiration: '2030-01-18' } as const;
+    w.quotes.set('AAPL  300118P00140000', { bid: '1.00', ask: '1.10' });
+    const stopped = await traderBuys(w, boss, 1, other);
+    expect((await decisions(w, stopped.trade.id)).get(sub.userId)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'daily_loss_limit',
+    });
+    // 23:59 in New York: still stopped, and not told twice.
+    w.clock.advance(Date.parse('2026-11-25T04:59:00Z') - w.clock.now().getTime());
+    const again = await traderBuys(w, boss, 1, other);
+    expect((await decisions(w, again.trade.id)).get(sub.userId)).toMatchObject({
+      reason: 'daily_loss_limit',
+    });
+    const { rows } = await t.db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM notifications WHERE user_id = ${sub.userId} AND type = 'daily_loss_limit'`);
+    expect(rows[0]?.n).toBe(1);
+    // 00:01 the next day: the day's realised loss is behind; unrealised −60.00 alone is under 120.
+    w.clock.advance(Date.parse('2026-11-25T05:01:00Z') - w.clock.now().getTime());
+    const nextDay = await traderBuys(w, boss, 1, other);
+    expect((await decisions(w, nextDay.trade.id)).get(sub.userId)).toMatchObject({
+      outcome: 'executed',
+      copy_filled: 1,
+    });
+  });
+});
+
+describe('copyOpenPositions', () => {
+  it('copies the trader’s open positions at once, at their remaining fraction; later sales close them by the target', async () => {
+    const w = copyWorld(t);
+    const boss = await trader(w);
+    const bought = await traderBuys(w, boss, 4);
+    const { traderSells } = await import('./support');
+    await traderSells(w, boss, bought.trade.parentTradeId, 1);
+    const { createUser } = await import('../helpers/factories');
+    const { createPaperAccount } = await import('../../src/services/accounts/create-paper-account');
+    const user = await createUser(t.db);
+    await createPaperAccount({ ctx: w.as(user.id), input: { startingBalance: '100000' } });
+    await subscribe({
+      ctx: w.as(user.id),
+      input: { traderId: boss, settings: { autoExecute: true, copyOpenPositions: true, scalingFactor: 2 } },
+    });
+    await runJobs(t, testJobDeps(t, { now: w.clock.now, trading: w.trading }), ['copy-open-positions']);
+    // The trader holds 3: ×2 → 6.
+    expect((await decisions(w, bought.trade.id)).get(user.id)).toMatchObject({
+      outcome: 'executed',
+      copy_quantity: 6,
+      copy_filled: 6,
+    });
+    // The trader sells 1 of 3: target round_half_down(6 × 2 / 3) = 4, so the copy sells 2.
+    const sale = await traderSells(w, boss, bought.trade.parentTradeId, 1);
+    expect((await decisions(w, sale.trade.id)).get(user.id)).toMatchObject({
+      outcome: 'executed',
+      copy_filled: 2,
+    });
+    // Run again: nothing twice.
+    await runJobs(t, testJobDeps(t, { now: w.clock.now, trading: w.trading }), ['copy-open-positions']);
+    const { rows } = await t.db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM trades WHERE user_id = ${user.id} AND action = 'buy'`);
+    expect(rows[0]?.n).toBe(1);
+  });
+});
+
 describe('settings', () => {
   it.each([
     [{ sizing: { mode: 'fixed' } }, 'settings.sizing.contracts'],

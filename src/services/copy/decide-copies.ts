@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { sqlSet } from '../../db/sql-sets';
 import { decideClosingCopy, decideSizedOpeningCopy, driftLimitPrice } from '../../domain/copy-sizing';
 import { easternDate, easternDayBounds } from '../../domain/market-calendar';
+import { Dec } from '../../domain/money';
 import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { CopyOutcome, CopyReason } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
@@ -148,6 +149,7 @@ export async function decideOpenings(
     (x) => x.sizing.mode === 'premium' || x.sizing.mode === 'equity' || x.maxPriceDriftPercent !== null,
   );
   const ask = needsAsk ? ((await deps.marketData.quote(position.symbol, now))?.ask ?? null) : null;
+  const stopped = await dailyLossStopped(tx, deps, now, day, rows, settingsOf);
 
   return rows.map((facts) => {
     const settings = settingsOf.get(facts.subscription_id) ?? readSettings(facts.settings);
@@ -215,10 +217,66 @@ export async function decideOpenings(
     }
     if (sizing.outcome === 'skip') return decision('skipped', 'below_minimum');
     if (facts.openings_today >= settings.maxDailyTrades) return decision('skipped', 'daily_limit');
+    if (stopped.has(facts.subscription_id)) return decision('skipped', 'daily_loss_limit');
     if (!facts.account_id) return decision('skipped', 'no_account');
     if (facts.duplicate) return decision('skipped', 'duplicate');
     return settings.autoExecute ? decision('executed', null) : decision('pending_approval', null);
   });
+}
+
+/**
+ * The subscriptions whose maxDailyLoss is reached (PRODUCT.md §3): their copied positions lost
+ * at least that much on the US/Eastern day, realised (sells filled today) plus unrealised at the
+ * bid (open copies against their average entry). One statement for every such subscription, and
+ * one quote per contract held.
+ */
+async function dailyLossStopped(
+  tx: Transaction,
+  deps: CopyDeps,
+  now: Date,
+  day: { start: Date; end: Date },
+  rows: { subscription_id: string }[],
+  settingsOf: Map<string, { maxDailyLoss: number | null }>,
+): Promise<Set<string>> {
+  const limited = rows.filter((r) => settingsOf.get(r.subscription_id)?.maxDailyLoss != null);
+  if (limited.length === 0) return new Set();
+  const { rows: facts } = await tx.execute<{
+    subscription_id: string;
+    realised: string;
+    open: { symbol: string; held: number; entry: string | null }[] | null;
+  }>(sql`
+    SELECT s.id AS subscription_id,
+           COALESCE((SELECT sum(t.pnl) FROM parent_trades p
+                       JOIN parent_trades tp ON tp.id = p.source_parent_trade_id AND tp.user_id = s.trader_id
+                       JOIN trades t ON t.parent_trade_id = p.id
+                      WHERE p.user_id = s.subscriber_id AND t.action = 'sell' AND t.filled_quantity > 0
+                        AND t.filled_at >= ${day.start.toISOString()}::timestamp
+                        AND t.filled_at < ${day.end.toISOString()}::timestamp), 0)::text AS realised,
+           (SELECT json_agg(json_build_object('symbol', p.symbol, 'held', p.bought_quantity - p.sold_quantity,
+                                              'entry', p.avg_entry_price::text))
+              FROM parent_trades p JOIN parent_trades tp ON tp.id = p.source_parent_trade_id AND tp.user_id = s.trader_id
+             WHERE p.user_id = s.subscriber_id AND p.status = 'open' AND p.bought_quantity > p.sold_quantity) AS open
+      FROM subscriptions s
+     WHERE s.id = ANY(${sql.param(limited.map((r) => r.subscription_id))}::text[])`);
+  const symbols = [...new Set(facts.flatMap((f) => (f.open ?? []).map((o) => o.symbol)))];
+  const bids = new Map(
+    await Promise.all(
+      symbols.map(
+        async (symbol) => [symbol, (await deps.marketData.quote(symbol, now))?.bid ?? null] as const,
+      ),
+    ),
+  );
+  const stopped = new Set<string>();
+  for (const f of facts) {
+    let result = new Dec(f.realised);
+    for (const o of f.open ?? []) {
+      const bid = bids.get(o.symbol);
+      if (bid && o.entry) result = result.plus(new Dec(bid).minus(o.entry).times(o.held).times(100));
+    }
+    const limit = settingsOf.get(f.subscription_id)?.maxDailyLoss;
+    if (limit != null && result.negated().gte(limit)) stopped.add(f.subscription_id);
+  }
+  return stopped;
 }
 
 type ClosingFacts = Existing & {

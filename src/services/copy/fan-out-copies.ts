@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { easternDate, easternDayBounds } from '../../domain/market-calendar';
 import { tradeSideOf } from '../../domain/vocabulary';
 import { enqueue } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
@@ -20,7 +21,10 @@ export type FanOutResult = {
   sent: number;
 };
 
-/** Tell subscribers about copies waiting for them and copies skipped, in one statement. */
+/**
+ * Tell subscribers about copies waiting for them and copies skipped, in one statement; a daily
+ * loss stop is told once per subscription and Eastern day.
+ */
 async function notifyDecisions(
   tx: Transaction,
   ctx: ServiceContext,
@@ -28,7 +32,17 @@ async function notifyDecisions(
   source: SourceTrade,
   decisions: Decision[],
 ) {
-  const told = decisions.filter((d) => d.outcome !== 'executed');
+  let told = decisions.filter((d) => d.outcome !== 'executed');
+  const stops = told.filter((d) => d.reason === 'daily_loss_limit');
+  if (stops.length > 0) {
+    const day = easternDayBounds(easternDate(ctx.now()));
+    const { rows } = await tx.execute<{ subscription_id: string }>(sql`
+      SELECT DISTINCT data->>'subscriptionId' AS subscription_id FROM notifications
+       WHERE type = 'daily_loss_limit' AND user_id = ANY(${sql.param(stops.map((d) => d.subscriberId))}::text[])
+         AND created_at >= ${day.start.toISOString()}::timestamp`);
+    const already = new Set(rows.map((r) => r.subscription_id));
+    told = told.filter((d) => d.reason !== 'daily_loss_limit' || !already.has(d.subscriptionId));
+  }
   if (told.length === 0) return;
   const { trade, position } = source;
   const contract = describeContract(position);
@@ -39,9 +53,18 @@ async function notifyDecisions(
     ctx,
     input: told.map((d) => {
       const waiting = d.outcome === 'pending_approval';
+      if (d.reason === 'daily_loss_limit') {
+        return {
+          userId: d.subscriberId,
+          type: 'daily_loss_limit' as const,
+          title: 'Daily loss limit reached',
+          body: `Your copied positions reached your daily loss limit: new openings are not copied until midnight New York time (${side} ${contract} was not copied)`,
+          data: { sourceTradeId: trade.id, subscriptionId: d.subscriptionId, reason: d.reason },
+        };
+      }
       return {
         userId: d.subscriberId,
-        type: waiting ? 'copy_trade_alert' : 'copy_trade_skipped',
+        type: waiting ? ('copy_trade_alert' as const) : ('copy_trade_skipped' as const),
         title: waiting ? 'Copy trade waiting for approval' : 'Copy trade skipped',
         body: waiting
           ? `${side} ${contract}: approve within ${window} to copy ${d.copyQuantity} contract(s)`
@@ -56,7 +79,7 @@ async function notifyDecisions(
  * The drift guard's Limit copies are cancelled if still unfilled after their subscription's
  * `driftLimitSeconds` (one delayed job per distinct delay).
  */
-async function scheduleDriftCancels(
+export async function scheduleDriftCancels(
   tx: Transaction,
   ctx: ServiceContext,
   copies: { decisionId: string; limitPrice: string | null; driftLimitSeconds: number }[],

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { subscriptions, users } from '../../db/schema';
 import { AppError } from '../../errors';
+import { enqueue } from '../../jobs/queue';
 import { copyAccountWarning } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { notify } from '../notifications/notify';
@@ -95,6 +96,11 @@ export async function subscribe({
         .returning({ id: subscriptions.id });
       if (!created) throw new AppError('CONFLICT', 'You are already subscribed to this trader');
       subscriptionId = created.id;
+    }
+
+    // The trader's open positions are copied by a job, once this subscription has committed.
+    if (settings.copyOpenPositions) {
+      await enqueue(tx, 'copy-open-positions', { subscriptionId }, { now });
     }
 
     const who = subscriber.username ?? subscriber.name ?? 'Someone';
