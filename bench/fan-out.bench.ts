@@ -55,7 +55,6 @@ function timed(broker: Broker) {
     listOrders: (a) => broker.listOrders(a),
     getBalances: (a) => broker.getBalances(a),
     getPositions: (a) => broker.getPositions(a),
-    getQuote: (a, s) => broker.getQuote(a, s),
     ...(broker.placeOrders
       ? {
           placeOrders: async (items: BatchOrder[]) => {

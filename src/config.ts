@@ -2,7 +2,7 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultDataDir } from './data-dir';
+import { defaultDataDir, PROJECT_ROOT } from './data-dir';
 import { DISCORD_API_BASE } from './domain/discord-webhook';
 
 /** Secrets the app needs. In development they may be generated; in production they must be given. */
@@ -45,7 +45,10 @@ const EnvSchema = z.object({
   SMTP_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   MAIL_FROM: z.string().min(3).default('Alertsify <no-reply@alertsify.localhost>'),
   COPY_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  TEST_FAULT: z.preprocess(emptyToUndefined, z.enum(['kill-after-copy-decisions']).optional()),
+  TEST_FAULT: z.preprocess(
+    emptyToUndefined,
+    z.enum(['kill-after-copy-decisions', 'kill-after-copy-sent']).optional(),
+  ),
   VAPID_PUBLIC_KEY: z.preprocess(
     emptyToUndefined,
     z
@@ -115,7 +118,7 @@ export type Config = {
   /** An unsent copy order claimed longer ago than this is taken over from a worker presumed dead. */
   copyClaimTimeoutMs: number;
   /** Crash tests only (NODE_ENV=test): where this process kills itself. */
-  testFault: 'kill-after-copy-decisions' | undefined;
+  testFault: 'kill-after-copy-decisions' | 'kill-after-copy-sent' | undefined;
   snaptrade: {
     clientId: string | undefined;
     consumerKey: string | undefined;
@@ -230,7 +233,7 @@ function vapidKeys(
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       version?: string;
     };
     return pkg.version ?? '0.0.0';

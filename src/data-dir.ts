@@ -9,15 +9,26 @@
  * checkout finds its data again after a restart.
  */
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT_DATA_HOME = '/var/lib/alertsify';
 
-/** The checkout this code runs from. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The checkout this code runs from: the nearest folder above this module with a package.json.
+ * Found by walking up rather than by a fixed `..`, because the same module runs from `src/`
+ * under tsx and from the compiled bundle in `dist/server/<hash>/`.
+ */
+export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 /** The folder under ROOT_DATA_HOME that belongs to the checkout at `projectRoot`. */
 export function rootDataDir(projectRoot: string): string {

@@ -1,17 +1,26 @@
 import { loadConfig } from './config';
-import { jobWorkers } from './jobs/worker-startable';
+import { prepareDatabase } from './db/prepare';
 import { createLogger } from './logger';
-import { startServer } from './server';
-import { ensureWebBuild } from './web-build';
 
 const config = loadConfig();
 const log = createLogger(config);
 
+// The database starts and migrates while the rest of the server's code loads (most of a start
+// is loading that code), and the web app builds beside both when its sources changed.
+const database = prepareDatabase(config, { log, ownsLocalServices: true, migrates: true });
+database.catch(() => {}); // a failure is reported where the server awaits it, not as unhandled
 try {
-  // The web build (only when its sources changed) and the database start side by side.
+  const [{ startServer }, { jobWorkers }, { ensureWebBuild }] = await Promise.all([
+    import('./server'),
+    import('./jobs/worker-startable'),
+    import('./web-build'),
+  ]).catch(async (error: unknown) => {
+    await database.then((prepared) => prepared.stop()).catch(() => {});
+    throw error;
+  });
   const [built, started] = await Promise.allSettled([
     ensureWebBuild(),
-    startServer({ config, log, startables: config.runWorkers ? [jobWorkers()] : [] }),
+    startServer({ config, log, database, startables: config.runWorkers ? [jobWorkers()] : [] }),
   ]);
   if (started.status === 'rejected') throw started.reason;
   const server = started.value;

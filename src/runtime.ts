@@ -12,11 +12,7 @@ import type { Broker } from './broker/port';
 import { createBrokerRegistry } from './broker/registry';
 import type { Config } from './config';
 import { createDb, createPool, type Database } from './db/client';
-import { startEmbeddedPostgres } from './db/embedded';
-import { embeddedUrl } from './db/embedded-url';
-import { APP_DATABASE, ensureDatabase } from './db/ensure-database';
-import { runMigrations } from './db/migrate';
-import { redactUrl } from './db/redact-url';
+import { type PreparedDatabase, prepareDatabase } from './db/prepare';
 import { CRON, type PeriodicJob } from './jobs/catalogue';
 import { buildTasks } from './jobs/tasks';
 import type { Logger } from './logger';
@@ -60,6 +56,8 @@ export type RuntimeOptions = {
   faults?: TestFaults;
   /** Where email goes instead of the configured mailer. */
   mailer?: Mailer;
+  /** The database, when the caller began preparing it already (`npm start` does, while loading). */
+  database?: Promise<PreparedDatabase>;
 };
 
 export type Runtime = {
@@ -122,26 +120,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const role = ROLES[options.role];
   const teardown = createTeardown(log);
   try {
-    let databaseUrl = config.databaseUrl;
-    let dataLocation = databaseUrl ? redactUrl(databaseUrl) : '';
-    if (!databaseUrl && role.ownsLocalServices) {
-      log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-      const embedded = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        port: config.embeddedPgPort,
-        persistent: true,
-        log,
-      });
-      teardown.add('embedded PostgreSQL', () => embedded.stop());
-      dataLocation = embedded.clusterDir;
-      databaseUrl = await ensureDatabase(embedded.url(), APP_DATABASE);
-    }
-    // Not ours to start: the embedded database of an `npm start` running on this machine.
-    if (!databaseUrl) {
-      databaseUrl = embeddedUrl(config.embeddedPgPort, APP_DATABASE);
-      dataLocation = redactUrl(databaseUrl);
-    }
-    if (role.migrates) await runMigrations(databaseUrl);
+    const database = await (options.database ??
+      prepareDatabase(config, { log, ownsLocalServices: role.ownsLocalServices, migrates: role.migrates }));
+    teardown.add('database', database.stop);
+    const { url: databaseUrl, dataLocation } = database;
 
     const pool = createPool(databaseUrl, role.poolSize ?? config.databasePoolSize);
     teardown.add('database pool', () => pool.end());
@@ -227,7 +209,10 @@ export type SnapTradeRuntime = {
   stop: () => Promise<void>;
 };
 
-const SIMULATOR_CREDENTIALS = { clientId: 'ALERTSIFY_SIM', consumerKey: 'alertsify-snaptrade-simulator-key' };
+export const SIMULATOR_CREDENTIALS = {
+  clientId: 'ALERTSIFY_SIM',
+  consumerKey: 'alertsify-snaptrade-simulator-key',
+};
 
 /**
  * SnapTrade as configured: nothing for BROKER=paper; the real API for BROKER=snaptrade; for

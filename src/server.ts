@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config';
 import type { Database } from './db/client';
+import type { PreparedDatabase } from './db/prepare';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
 import { createRuntime, createTeardown, type Runtime } from './runtime';
@@ -29,6 +30,8 @@ export type StartServerOptions = {
   now?: () => Date;
   /** Brokers to use; by default the paper broker on the seeded quote model. */
   buildTrading?: (db: Database) => TradingDeps;
+  /** The database, when the caller began preparing it already. */
+  database?: Promise<PreparedDatabase>;
 };
 
 export type RunningServer = {
@@ -61,6 +64,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       role: 'server',
       now: options.now,
       buildTrading: options.buildTrading,
+      database: options.database,
     });
     teardown.add('runtime', runtime.stop);
     const { db, now, trading } = runtime;

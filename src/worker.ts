@@ -10,10 +10,13 @@ import { createRuntime, type TestFaults } from './runtime';
 const config = loadConfig();
 const log = createLogger(config);
 // Crash tests (TEST_FAULT, honoured with NODE_ENV=test only): die where a real crash would hurt.
+const die = () => process.kill(process.pid, 'SIGKILL');
 const faults: TestFaults | undefined =
   config.testFault === 'kill-after-copy-decisions'
-    ? { afterCopyDecisions: () => process.kill(process.pid, 'SIGKILL') }
-    : undefined;
+    ? { afterCopyDecisions: die }
+    : config.testFault === 'kill-after-copy-sent'
+      ? { afterCopySent: die }
+      : undefined;
 const runtime = await createRuntime(config, { log, role: 'worker', faults });
 const workers = jobWorkers();
 await workers.start(runtime);

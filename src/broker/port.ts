@@ -53,6 +53,8 @@ export type BrokerOrder = {
   /** Why the broker rejected or cancelled it, when it says. */
   reason?: string;
   updatedAt: Date;
+  /** When the broker received it, when it says (reconciliation matches on it). */
+  placedAt?: Date;
 };
 
 export type PlaceOrderResult =
@@ -76,6 +78,11 @@ export type BrokerPosition = {
   averagePrice: string | null;
 };
 
+/** A broker's estimate of an order's cash effect; decimal strings, × 100 included. */
+export type OrderCostEstimate =
+  | { supported: true; cost: string; fees: string }
+  | { supported: false; reason: string };
+
 export type Quote = {
   symbol: string;
   bid: string;
@@ -84,6 +91,12 @@ export type Quote = {
 };
 
 export interface Broker {
+  /**
+   * True when a second `placeOrder` with the same `clientOrderId` returns the first order
+   * instead of placing another (the paper broker). Otherwise a placement whose answer was lost
+   * must be reconciled against the account's orders before it is sent again.
+   */
+  readonly deduplicatesClientOrderIds?: boolean;
   placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult>;
   /** Ask the broker to cancel; returns the order as the broker now reports it. */
   cancelOrder(account: BrokerAccountRef, brokerOrderId: string): Promise<BrokerOrder>;
@@ -92,8 +105,12 @@ export interface Broker {
   listOrders(account: BrokerAccountRef): Promise<BrokerOrder[]>;
   getBalances(account: BrokerAccountRef): Promise<Balances>;
   getPositions(account: BrokerAccountRef): Promise<BrokerPosition[]>;
-  /** A current quote, used to estimate the cost of a Market order before placing it. */
-  getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote>;
+  /**
+   * What placing `request` would cost, as the broker itself estimates it (SnapTrade's option
+   * impact). Optional: brokers without it, and brokerages that do not support it, leave the
+   * estimate to market data (`unsupported`). Prices live in the market-data port, not here.
+   */
+  estimateOrderCost?(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<OrderCostEstimate>;
   /**
    * Many orders at once (copy-trading fan-out), each with the same outcome `placeOrder` would
    * give it; results in the order of `items`. Optional: without it, callers place one by one.

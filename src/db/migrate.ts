@@ -1,10 +1,11 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Logger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import pg from 'pg';
+import { PROJECT_ROOT } from '../data-dir';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'src', 'db', 'migrations');
 // Serialises migrators started at once (several app processes booting together).
 const MIGRATION_LOCK_ID = 724_417_001;
 

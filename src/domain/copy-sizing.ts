@@ -28,20 +28,18 @@ export type OpeningCopyDecision =
   | { outcome: 'skip'; reason: Extract<CopyReason, 'below_minimum'>; quantity: 0; computed: number };
 
 export type ClosingCopyDecision =
-  | { outcome: 'copy'; quantity: number }
-  | { outcome: 'skip'; reason: Extract<CopyReason, 'nothing_to_close'>; quantity: 0 };
+  | { outcome: 'copy'; quantity: number; target: number }
+  | { outcome: 'skip'; reason: Extract<CopyReason, 'at_target'>; quantity: 0; target: number };
 
 export interface ClosingCopyInput {
-  /** Contracts the trader's sell filled. */
-  traderSoldQuantity: number;
-  /** Contracts the trader held just before that sell. */
-  traderHeldBeforeSell: number;
-  /** The sell closed the trader's position (nothing left held). */
-  traderPositionClosed: boolean;
-  /** Contracts the subscriber's copied position holds (filled bought − filled sold). */
-  subscriberHeld: number;
-  /** What the subscriber may still sell: held minus sells already working. */
-  subscriberAvailableToClose: number;
+  /** R_T: what the trader still holds right after the sale's fill (recorded with the fill). */
+  traderHoldingAfter: number;
+  /** B_T: the trader contracts the subscriber's openings mirrored. */
+  traderMirrored: number;
+  /** B_S: the subscriber's filled copied contracts (bought). */
+  subscriberBought: number;
+  /** What the subscriber holds and is not already selling: filled bought − filled sold − working sells. */
+  subscriberAvailable: number;
 }
 
 function parseScalingFactor(value: string | number): Decimal {
@@ -73,42 +71,92 @@ export function decideOpeningCopy(input: OpeningCopyInput): OpeningCopyDecision 
   return { outcome: 'copy', quantity, computed };
 }
 
+/** round_half_down(numerator ÷ denominator) for whole numbers ≥ 0, exactly (2.5 → 2, 2.6 → 3). */
+export function roundHalfDown(numerator: number, denominator: number): number {
+  assertWholeNumber(numerator, 'numerator');
+  assertWholeNumber(denominator, 'denominator', 1);
+  return Math.floor((2 * numerator + denominator - 1) / (2 * denominator));
+}
+
 /**
- * The size of a closing copy: the same fraction of the subscriber's holding as the trader sold
- * of theirs, rounded half up, at least 1 contract while the subscriber holds any; everything
- * left when the trader's position closed. Never more than the subscriber may still sell, so a
- * copy never races another working sell into an oversell.
- *
- * A trader's sell of 0 contracts (nothing filled) asks for nothing, unless it closed the position.
+ * A subscriber's target holding after a trader's sale (PRODUCT.md §3):
+ * min(held, round_half_down(B_S × R_T ÷ B_T)), 0 once the trader holds nothing; a close never buys.
  */
-export function closingCopyQuantity(input: ClosingCopyInput): ClosingCopyDecision {
-  assertWholeNumber(input.traderSoldQuantity, 'traderSoldQuantity');
-  assertWholeNumber(input.traderHeldBeforeSell, 'traderHeldBeforeSell');
-  assertWholeNumber(input.subscriberHeld, 'subscriberHeld');
-  assertWholeNumber(input.subscriberAvailableToClose, 'subscriberAvailableToClose');
-  if (!input.traderPositionClosed && input.traderHeldBeforeSell === 0) {
-    throw new DomainValidationError(
-      'traderHeldBeforeSell',
-      'traderHeldBeforeSell must be positive unless the position closed',
-    );
-  }
+export function closingTarget(input: ClosingCopyInput): number {
+  assertWholeNumber(input.traderHoldingAfter, 'traderHoldingAfter');
+  assertWholeNumber(input.traderMirrored, 'traderMirrored');
+  assertWholeNumber(input.subscriberBought, 'subscriberBought');
+  const held = Math.max(0, input.subscriberAvailable);
+  if (input.traderHoldingAfter === 0 || input.traderMirrored === 0) return 0;
+  return Math.min(
+    held,
+    roundHalfDown(input.subscriberBought * input.traderHoldingAfter, input.traderMirrored),
+  );
+}
 
-  let target = 0;
-  if (input.subscriberHeld > 0) {
-    if (input.traderPositionClosed) {
-      target = input.subscriberHeld;
-    } else if (input.traderSoldQuantity > 0) {
-      // held × sold / heldBefore, dividing last so an exact half (2.5) stays exact and rounds up.
-      const proportional = new Dec(input.subscriberHeld)
-        .times(input.traderSoldQuantity)
-        .dividedBy(input.traderHeldBeforeSell)
-        .toDecimalPlaces(0, Dec.ROUND_HALF_UP)
-        .toNumber();
-      target = Math.min(input.subscriberHeld, Math.max(1, proportional));
-    }
-  }
+/** The closing copy: sell what the subscriber holds beyond the target, or nothing (`at_target`). */
+export function decideClosingCopy(input: ClosingCopyInput): ClosingCopyDecision {
+  const target = closingTarget(input);
+  const quantity = Math.max(0, input.subscriberAvailable) - target;
+  if (quantity < 1) return { outcome: 'skip', reason: 'at_target', quantity: 0, target };
+  return { outcome: 'copy', quantity, target };
+}
 
-  const quantity = Math.min(target, input.subscriberAvailableToClose);
-  if (quantity < 1) return { outcome: 'skip', reason: 'nothing_to_close', quantity: 0 };
-  return { outcome: 'copy', quantity };
+/** The sizing modes of PRODUCT.md §3 risk controls (the subscription's `sizing`). */
+export type SizingMode =
+  | { mode: 'multiplier' }
+  | { mode: 'fixed'; contracts: number }
+  | { mode: 'premium'; dollars: number | string }
+  | { mode: 'equity'; percent: number | string };
+
+export interface SizedOpeningInput extends OpeningCopyInput {
+  sizing: SizingMode;
+  /** The contract's ask now, per contract (premium and equity sizing); null when unknown. */
+  ask: string | null;
+  /** The subscriber's account buying power (equity sizing); null when unknown. */
+  buyingPower: string | null;
+}
+
+/**
+ * An opening copy sized by the subscription's mode: `multiplier` (floor(fill × scalingFactor)),
+ * `fixed` contracts, `premium` (floor(dollars ÷ (ask × 100))) or `equity` (that percent of the
+ * buying power, at the ask); always capped by maxPositionSize, below one contract skipped.
+ * Without an ask (or buying power) premium and equity size to nothing.
+ */
+export function decideSizedOpeningCopy(input: SizedOpeningInput): OpeningCopyDecision {
+  const { sizing } = input;
+  if (sizing.mode === 'multiplier') return decideOpeningCopy(input);
+  let computed = 0;
+  if (sizing.mode === 'fixed') {
+    computed = sizing.contracts;
+  } else {
+    const ask = input.ask ? new Dec(input.ask) : null;
+    const budget =
+      sizing.mode === 'premium'
+        ? new Dec(sizing.dollars)
+        : input.buyingPower
+          ? new Dec(input.buyingPower).times(sizing.percent).dividedBy(100)
+          : null;
+    if (ask?.gt(0) && budget?.gt(0)) computed = budget.dividedBy(ask.times(100)).floor().toNumber();
+  }
+  const quantity = Math.min(computed, input.maxPositionSize);
+  if (quantity < 1) return { outcome: 'skip', reason: 'below_minimum', quantity: 0, computed };
+  return { outcome: 'copy', quantity, computed };
+}
+
+/**
+ * The drift guard (PRODUCT.md §3): with the ask more than `percent` above the trader's fill, the
+ * copy goes as a Limit at fill × (1 + percent), rounded down to the cent; null: at market.
+ */
+export function driftLimitPrice(input: {
+  traderFillPrice: string;
+  ask: string | null;
+  maxPriceDriftPercent: number | null;
+}): string | null {
+  if (input.maxPriceDriftPercent === null || input.ask === null) return null;
+  const ceiling = new Dec(input.traderFillPrice)
+    .times(new Dec(100).plus(input.maxPriceDriftPercent))
+    .dividedBy(100);
+  if (new Dec(input.ask).lte(ceiling)) return null;
+  return ceiling.toDecimalPlaces(2, Dec.ROUND_DOWN).toFixed(2);
 }

@@ -9,8 +9,9 @@ import type { NotificationType } from './vocabulary';
  * notification and, on a click, open `url` (notificationLink).
  */
 export type PushMessage = {
-  notificationId: string;
-  type: NotificationType;
+  /** Null for a test push, which has no notification behind it. */
+  notificationId: string | null;
+  type: NotificationType | 'test';
   title: string;
   body: string;
   url: string;

@@ -191,17 +191,9 @@ export function isWorkingOrderStatus(status: OrderStatus): boolean {
 export const COPYABLE_ORDER_SOURCE = 'manual' satisfies TradeSource;
 
 /**
- * PRODUCT.md §3: an order is copied once it reached its final state with a fill (a cancelled
- * order that half-filled is copied for its half); a copy of a copy never is.
+ * PRODUCT.md §3: a trader's order is copied as it fills, each fill as it happens (a working
+ * order that filled 5 of 10 is copied for those 5 now); a copy of a copy never is.
  */
-export function isCopyableOrder(order: {
-  source: string;
-  status: OrderStatus;
-  filledQuantity: number | null;
-}): boolean {
-  return (
-    order.source === COPYABLE_ORDER_SOURCE &&
-    isTerminalStatus(order.status) &&
-    (order.filledQuantity ?? 0) > 0
-  );
+export function isCopyableOrder(order: { source: string; filledQuantity: number | null }): boolean {
+  return order.source === COPYABLE_ORDER_SOURCE && (order.filledQuantity ?? 0) > 0;
 }

@@ -98,6 +98,14 @@ export const COPY_REASONS = [
   'duplicate',
   'not_approved_in_time',
   'broker_rejected',
+  'at_target',
+  'source_closed',
+  'price_drift',
+  'daily_loss_limit',
+  /** The subscriber's SnapTrade connection is broken until they reconnect it (PRODUCT.md §1a). */
+  'connection_broken',
+  /** The subscriber's account connects read-only through SnapTrade. */
+  'account_read_only',
 ] as const;
 export type CopyReason = (typeof COPY_REASONS)[number];
 

@@ -36,7 +36,7 @@ export type JobDefinition<S extends z.ZodType> = {
   /** Attempts before the job is given up (graphile-worker's default, 25, when unset). */
   maxAttempts?: number;
   /** Jobs of one queue run one at a time, in order (a function: the queue depends on the payload). */
-  queue?: string | ((payload: z.output<S>) => string);
+  queue?: string | ((payload: z.output<S>) => string | undefined);
 };
 
 function job<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
@@ -69,11 +69,17 @@ const JOBS = {
     keyMode: 'preserve_run_at',
     delayMs: ORDER_SYNC_INTERVAL_MS,
   }),
-  /** Copy a trader's trade to every subscriber; one waiting fan-out per trade. */
+  /**
+   * Copy a trader's trade to every subscriber, as far as it has filled; one waiting fan-out per
+   * trade, and one queue per trader position, so its fills are fanned out in the order they came.
+   */
   'fan-out-copies': job({
-    payload: z.object({ tradeId: z.string() }),
+    payload: z.object({ tradeId: z.string(), positionId: z.string().optional() }),
     key: (p) => `fan-out:${p.tradeId}`,
+    queue: (p) => (p.positionId ? `copy:${p.positionId}` : undefined),
   }),
+  /** The drift guard's Limit copies still unfilled when their time is up are cancelled (PRODUCT.md §3). */
+  'cancel-drift-copies': job({ payload: z.object({ tradeIds: z.array(z.string()) }), maxAttempts: 5 }),
   /** Refresh the cached balances of accounts whose cash moved. */
   'sync-account-balances': job({ payload: z.object({ accountIds: z.array(z.string()) }), maxAttempts: 3 }),
   /** One email; retried with graphile-worker's backoff when the SMTP server refuses or is down. */

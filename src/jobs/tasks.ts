@@ -8,6 +8,7 @@ import { syncBalances } from '../services/accounts/sync-balances';
 import { refreshAnalytics } from '../services/analytics/refresh-analytics';
 import { inBatches } from '../services/batches';
 import { type ServiceContext, systemContext } from '../services/context';
+import { cancelDriftCopies } from '../services/copy/cancel-drift-copies';
 import { fanOutCopies } from '../services/copy/fan-out-copies';
 import { lapseApprovals } from '../services/copy/lapse-approvals';
 import { recoverFanOuts } from '../services/copy/recover-fan-outs';
@@ -51,6 +52,9 @@ const HANDLERS: { [N in JobName]: Handler<N> } = {
   'fan-out-copies': async (ctx, p, deps) => {
     const result = await fanOutCopies({ ctx, deps: deps.trading, input: p });
     if (result.decided > 0) ctx.log.info({ tradeId: p.tradeId, ...result }, 'copies fanned out');
+  },
+  'cancel-drift-copies': async (ctx, p, deps) => {
+    await cancelDriftCopies({ ctx, deps: deps.trading, input: p });
   },
   'send-email': async (_ctx, p, deps) => {
     await deps.mailer.send(p);

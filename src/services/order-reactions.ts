@@ -4,7 +4,7 @@
  * in this order. A new consequence of an order's change (a live event, an analytics count) is a
  * reaction in its own area, added here, not more lines in the code that applies the change.
  */
-import { fanOutCopyableTrades, markFailedCopies } from './copy/order-reactions';
+import { fanOutCopyableTrades, markDriftedCopies, markFailedCopies } from './copy/order-reactions';
 import type { OrderReaction } from './trading/order-change';
 import {
   cancelEmptyPositions,
@@ -18,6 +18,7 @@ export type { ChangedOrder, OrderReaction } from './trading/order-change';
 export const ORDER_REACTIONS: readonly OrderReaction[] = [
   cancelEmptyPositions,
   markFailedCopies,
+  markDriftedCopies,
   notifyOrderChanges,
   refreshBalances,
   scheduleOrderSync,

@@ -76,12 +76,12 @@ describe('email verification', () => {
 
     const confirmed = await user.client.get(pathOf(link ?? ''));
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get('location')).toBe('/');
+    expect(confirmed.headers.get('location')).toBe('/verify-email');
     expect(await emailVerified(user.client)).toBe(true);
 
     const again = await user.client.get(pathOf(link ?? ''));
     expect(again.status).toBe(302);
-    expect(again.headers.get('location')).toBe('/?error=INVALID_TOKEN');
+    expect(again.headers.get('location')).toBe('/verify-email?error=INVALID_TOKEN');
 
     const forged = await browser().get('/api/auth/verify-email?token=eyJhbGciOiJIUzI1NiJ9.e30.forged');
     expect((await expectError(forged, 400, 'VALIDATION')).field).toBe('token');
@@ -92,12 +92,14 @@ describe('email verification', () => {
     const first = await smtp.next(user.email);
     clock.advance(25 * 3_600_000);
     const late = await user.client.get(pathOf(first.links[0] ?? ''));
-    expect(late.headers.get('location')).toBe('/?error=INVALID_TOKEN');
+    expect(late.headers.get('location')).toBe('/verify-email?error=INVALID_TOKEN');
     expect(await emailVerified(user.client)).toBe(false);
 
     await expectJson(await user.client.post('/api/auth/send-verification-email'), 200);
     const second = await smtp.next(user.email);
-    expect((await user.client.get(pathOf(second.links[0] ?? ''))).headers.get('location')).toBe('/');
+    expect((await user.client.get(pathOf(second.links[0] ?? ''))).headers.get('location')).toBe(
+      '/verify-email',
+    );
     expect(await emailVerified(user.client)).toBe(true);
     await expectError(await user.client.post('/api/auth/send-verification-email'), 409, 'CONFLICT');
   });

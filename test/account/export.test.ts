@@ -6,7 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { expectJson, type Member, signUp } from '../subscriptions/helpers';
+import { runJobs, testJobDeps } from '../helpers/jobs';
+import { expectJson, type Member, signUp, signUpTrader } from '../subscriptions/helpers';
 
 const t = useTestDatabase();
 let env: TestApp;
@@ -118,6 +119,46 @@ describe('CSV exports', () => {
       position_id: String(position?.id),
       closed: String(position?.closedAt),
     });
+  });
+
+  it('a copied trade: marked copied, with its source trader, and the figures the API shows', async () => {
+    const trader = await signUpTrader(env.app, 'tess');
+    const follower = await signUp(env.app, 'cy');
+    await expectJson(await trader.client.post('/api/accounts/paper', {}), 201);
+    await expectJson(await follower.client.post('/api/accounts/paper', {}), 201);
+    await expectJson(
+      await follower.client.post('/api/subscriptions', {
+        traderId: trader.id,
+        settings: { autoExecute: true },
+      }),
+      201,
+    );
+    env.clock.advance(60_000);
+    await expectJson(await trader.client.post('/api/orders', { side: 'BTO', ...CONTRACT, quantity: 2 }), 201);
+    await runJobs(t, testJobDeps(t, { now: env.clock.now, trading: env.trading, config: env.config }), [
+      'fan-out-copies',
+    ]);
+
+    const rows = await csv(follower, '/api/exports/orders.csv');
+    const { orders } = (await expectJson(await follower.client.get('/api/orders'), 200)) as {
+      orders: Json[];
+    };
+    expect(orders).toHaveLength(1);
+    const copy = orders[0] ?? {};
+    expect(copy.status).toBe('filled');
+    expect(rows).toEqual([
+      expect.objectContaining({
+        order_id: String(copy.id),
+        side: 'BTO',
+        quantity: String(copy.filledQuantity),
+        price: String(copy.filledPrice),
+        manual_or_copied: 'copied',
+        source_trader: expect.stringContaining('tess'),
+      }),
+    ]);
+    // The trader's own order is theirs: manual, with no source trader.
+    const own = await csv(trader, '/api/exports/orders.csv');
+    expect(own.map((r) => [r.manual_or_copied, r.source_trader])).toEqual([['manual', '']]);
   });
 
   it('needs a session', async () => {

@@ -5,7 +5,8 @@
  *
  * Quotes 2.40 / 2.50 then 3.00 / 3.10. Trader T buys 4 at 2.50; the fan-out runs 2 s later:
  * S1 (×1) copies 4 at 2.50, S2 (×0.5) copies 2 at 2.50, S3 (×0.1) is skipped (below_minimum).
- * T sells 4 at 3.00 (+200.00); 3 s later S1 sells 4 at 3.00 (+200.00), S2 sells 2 (+100.00).
+ * T sells 4 at 3.00 (+200.00); 3 s later S1 sells 4 at 3.00 (+200.00), S2 sells 2 (+100.00),
+ * S3, holding nothing, gets its decision too (`at_target`: PRODUCT.md §3, one per trade).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getSubscriptionStatistics } from '../../src/services/analytics/subscription-statistics';
@@ -66,8 +67,8 @@ describe('copies made by the copy engine', () => {
       // 2 s for the buys, 3 s for the sales.
       medianCopyDelaySeconds: 2.5,
       averageSlippage: '0.0000',
-      skipped: 1,
-      skippedByReason: { below_minimum: 1 },
+      skipped: 2,
+      skippedByReason: { below_minimum: 1, at_target: 1 },
       failed: 0,
     });
   });
@@ -94,12 +95,12 @@ describe('copies made by the copy engine', () => {
       closedPositions: 1,
       totalPnl: '100.00',
     });
-    // S3's opening was skipped, so it held nothing to close: one decision.
+    // S3's opening was skipped, so it held nothing to close: already at its target.
     expect(await of('S3')).toMatchObject({
-      decisions: 1,
+      decisions: 2,
       executed: 0,
-      skipped: 1,
-      skippedByReason: { below_minimum: 1 },
+      skipped: 2,
+      skippedByReason: { below_minimum: 1, at_target: 1 },
       closedPositions: 0,
       totalPnl: '0.00',
       roi: null,

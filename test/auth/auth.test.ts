@@ -126,6 +126,19 @@ describe('sign up → sign in → me → sign out', () => {
     }
   });
 
+  it('refuses a real token with a signature that is not ours, and a session past its expiry', async () => {
+    const browser = client();
+    const { userId } = await signUp(browser);
+    const signed = decodeURIComponent(browser.cookie('alertsify.session_token') ?? '');
+    const token = signed.slice(0, signed.lastIndexOf('.'));
+    const wrong = encodeURIComponent(`${token}.${Buffer.alloc(32, 7).toString('base64')}`);
+    const forged = await app.request('/api/me', { headers: { cookie: `alertsify.session_token=${wrong}` } });
+    expect(forged.status).toBe(401);
+    expect((await browser.get('/api/me')).status).toBe(200);
+    await t.sql("UPDATE sessions SET expires = now() - interval '1 minute' WHERE user_id = $1", [userId]);
+    expect((await browser.get('/api/me')).status).toBe(401);
+  });
+
   it('refuses a forged session cookie', async () => {
     const res = await app.request('/api/me', {
       headers: { cookie: 'alertsify.session_token=forged.signature' },

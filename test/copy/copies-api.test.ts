@@ -108,7 +108,21 @@ describe('copy trading through the API', () => {
     expect((log.copies as Json[])[0]).toMatchObject({
       outcome: 'approved',
       copyQuantity: 6,
+      copiedQuantity: 6,
       copyOrder: { status: 'filled', filledQuantity: 6, filledPrice: '2.5000' },
+    });
+    // Copy timing: the trader filled at the order, the copy was decided, sent, accepted and
+    // filled on approval five minutes later, at the trader's price.
+    const traderFilledAt = new Date(clock.now().getTime() - 5 * 60_000).toISOString();
+    expect((log.copies as Json[])[0]?.timing).toEqual({
+      traderFilledAt,
+      decidedAt: clock.now().toISOString(),
+      sentAt: clock.now().toISOString(),
+      acceptedAt: clock.now().toISOString(),
+      filledAt: clock.now().toISOString(),
+      traderFillPrice: '2.5000',
+      fillPrice: '2.5000',
+      priceDifference: '0.0000',
     });
     // Approving twice, or someone else's copy, is refused.
     await json(await approver.client.post(`/api/copies/${waiting?.id}/approve`), 422);
@@ -125,6 +139,63 @@ describe('copy trading through the API', () => {
     const lapsed = ((await json(await sleeper.client.get('/api/copies'), 200)).copies as Json[])[0];
     expect(lapsed).toMatchObject({ outcome: 'lapsed' });
     await json(await sleeper.client.post(`/api/copies/${lapsed?.id}/approve`), 422);
+  });
+
+  it('a stale opening approval is scaled to what the trader still holds, and refused 409 (lapsed, source_closed) once the trader has closed', async () => {
+    const boss = await user('boss');
+    await confirmEmail(env.app, boss);
+    await json(await boss.client.post('/api/me/trader'), 200);
+    const early = await user('early');
+    const late = await user('late');
+    const subs = await Promise.all(
+      [early, late].map((u) => follow(u.client, boss.id, { autoExecute: false })),
+    );
+    clock.advance(61_000);
+    const order = await json(
+      await boss.client.post('/api/orders', { side: 'BTO', ...CONTRACT, quantity: 4 }),
+      201,
+    );
+    await fanOutCopies({ ctx: system(), deps: env.trading, input: { tradeId: order.id as string } });
+    const waiting = async (u: typeof early) =>
+      ((await json(await u.client.get('/api/copies?outcome=pending_approval'), 200)).copies as Json[])[0];
+    const earlyCopy = await waiting(early);
+    const lateCopy = await waiting(late);
+    expect(earlyCopy).toMatchObject({ side: 'BTO', copyQuantity: 4 });
+
+    // The trader sells 2 of 4: approving now buys round_half_down(4 × 2 / 4) = 2.
+    const sell = { side: 'STC', positionId: order.positionId, quantity: 2 };
+    const firstSale = await json(await boss.client.post('/api/orders', sell), 201);
+    await json(await early.client.post(`/api/copies/${earlyCopy?.id}/approve`), 200);
+    // That sale's fan-out, running after the approval, finds the copy at its target: 2 mirror 2.
+    await fanOutCopies({ ctx: system(), deps: env.trading, input: { tradeId: firstSale.id as string } });
+    const earlyLog = await json(await early.client.get(`/api/subscriptions/${subs[0]}/copies`), 200);
+    expect((earlyLog.copies as Json[]).find((c) => c.id === earlyCopy?.id)).toMatchObject({
+      outcome: 'approved',
+      copyQuantity: 2,
+      copyOrder: { status: 'filled', filledQuantity: 2 },
+    });
+    expect((earlyLog.copies as Json[]).find((c) => c.sourceTradeId === firstSale.id)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'at_target',
+    });
+
+    // The trader closes: a late approval would open a position nothing will ever close.
+    await json(await boss.client.post('/api/orders', sell), 201);
+    const refused = await json(await late.client.post(`/api/copies/${lateCopy?.id}/approve`), 409);
+    expect(refused.error).toMatchObject({
+      code: 'CONFLICT',
+      details: { outcome: 'lapsed', reason: 'source_closed' },
+    });
+    const lateLog = await json(await late.client.get(`/api/subscriptions/${subs[1]}/copies`), 200);
+    expect((lateLog.copies as Json[]).find((c) => c.id === lateCopy?.id)).toMatchObject({
+      outcome: 'lapsed',
+      reason: 'source_closed',
+      copyOrder: null,
+    });
+    const { rows } = await t.db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM parent_trades WHERE user_id = ${late.id}`,
+    );
+    expect(rows[0]?.n).toBe(0);
   });
 
   it('a broker error for one subscriber fails that copy with its reason; the others go on', async () => {

@@ -54,9 +54,10 @@ export async function subscriber(
   w: CopyWorld,
   traderId: string,
   settings: Record<string, unknown> = {},
-  options: { account?: boolean; status?: 'active' | 'paused' | 'cancelled' } = {},
+  /** `userId`: an existing user subscribing to another trader. */
+  options: { account?: boolean; status?: 'active' | 'paused' | 'cancelled'; userId?: string } = {},
 ): Promise<{ userId: string; subscriptionId: string }> {
-  const user = await createUser(w.t.db);
+  const user = options.userId ? { id: options.userId } : await createUser(w.t.db);
   if (options.account !== false)
     await createPaperAccount({ ctx: w.as(user.id), input: { startingBalance: '100000' } });
   const full = { autoExecute: true, maxPositionSize: 10, maxDailyTrades: 5, scalingFactor: 1, ...settings };

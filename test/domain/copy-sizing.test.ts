@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type ClosingCopyInput,
-  closingCopyQuantity,
+  closingTarget,
+  decideClosingCopy,
   decideOpeningCopy,
   openingCopyQuantity,
+  roundHalfDown,
 } from '../../src/domain/copy-sizing';
 import { DomainValidationError } from '../../src/domain/errors';
 
@@ -105,139 +106,79 @@ describe('decideOpeningCopy()', () => {
   });
 });
 
-describe('closingCopyQuantity()', () => {
-  const base: ClosingCopyInput = {
-    traderSoldQuantity: 5,
-    traderHeldBeforeSell: 10,
-    traderPositionClosed: false,
-    subscriberHeld: 5,
-    subscriberAvailableToClose: 5,
-  };
+describe('the closing rule (PRODUCT.md §3)', () => {
+  it('rounds half down, exactly', () => {
+    expect([5, 3, 1, 6, 13, 12, 0].map((n) => roundHalfDown(n, 2))).toEqual([2, 1, 0, 3, 6, 6, 0]);
+    expect(roundHalfDown(13, 5)).toBe(3);
+    expect(roundHalfDown(12, 5)).toBe(2);
+    expect(() => roundHalfDown(1, 0)).toThrow(DomainValidationError);
+    expect(() => roundHalfDown(1.5, 2)).toThrow(DomainValidationError);
+  });
 
-  it('trader sells 5 of 10: a subscriber holding 5 sells 3 (2.5 rounds half up), then the last 2 on close', () => {
-    expect(closingCopyQuantity(base)).toEqual({ outcome: 'copy', quantity: 3 });
-    expect(
-      closingCopyQuantity({
-        traderSoldQuantity: 5,
-        traderHeldBeforeSell: 5,
-        traderPositionClosed: true,
-        subscriberHeld: 2,
-        subscriberAvailableToClose: 2,
-      }),
-    ).toEqual({ outcome: 'copy', quantity: 2 });
+  it('10 held, the trader sells 5 of 10: the subscriber holding 5 sells 3, holding 3 sells 2', () => {
+    const sale = (bought: number) =>
+      decideClosingCopy({
+        traderHoldingAfter: 5,
+        traderMirrored: 10,
+        subscriberBought: bought,
+        subscriberAvailable: bought,
+      });
+    expect(sale(5)).toEqual({ outcome: 'copy', quantity: 3, target: 2 });
+    expect(sale(3)).toEqual({ outcome: 'copy', quantity: 2, target: 1 });
   });
 
   it.each([
-    // [subscriberHeld, traderSold, traderHeldBefore, expected]
-    [20, 3, 10, 6],
-    [4, 1, 8, 1], // 0.5 → 1
-    [7, 1, 3, 2], // 2.33 → 2
-    [5, 1, 3, 2], // 1.67 → 2
-    [3, 1, 10, 1], // 0.3 → at least 1
-    [1, 1, 10, 1], // 0.1 → at least 1
-    [10, 10, 10, 10],
-    [6, 1, 4, 2], // 1.5 → 2
-    [6, 3, 4, 5], // 4.5 → 5
-  ])('subscriber holding %d, trader selling %d of %d → %d', (subscriberHeld, sold, heldBefore, expected) => {
-    expect(
-      closingCopyQuantity({
-        traderSoldQuantity: sold,
-        traderHeldBeforeSell: heldBefore,
-        traderPositionClosed: false,
-        subscriberHeld,
-        subscriberAvailableToClose: subscriberHeld,
-      }),
-    ).toEqual({ outcome: 'copy', quantity: expected });
-  });
-
-  it('closes everything the subscriber holds when the trader’s position closes', () => {
-    expect(
-      closingCopyQuantity({
-        ...base,
-        traderSoldQuantity: 1,
-        traderHeldBeforeSell: 1,
-        traderPositionClosed: true,
-        subscriberHeld: 7,
-        subscriberAvailableToClose: 7,
-      }),
-    ).toEqual({ outcome: 'copy', quantity: 7 });
-  });
-
-  it('never sells more than the subscriber may still close', () => {
-    expect(closingCopyQuantity({ ...base, subscriberHeld: 10, subscriberAvailableToClose: 2 })).toEqual({
-      outcome: 'copy',
-      quantity: 2,
+    [4, [1, 1, 1, 1]],
+    [3, [1, 1, 0, 1]],
+    [2, [1, 0, 1, 0]],
+    [1, [0, 1, 0, 0]],
+  ])('four sales of 1 from 4: a subscriber holding %d sells %j', (bought, expected) => {
+    let available = bought;
+    const sold = [3, 2, 1, 0].map((holdingAfter) => {
+      const decision = decideClosingCopy({
+        traderHoldingAfter: holdingAfter,
+        traderMirrored: 4,
+        subscriberBought: bought,
+        subscriberAvailable: available,
+      });
+      available -= decision.quantity;
+      if (decision.outcome === 'skip') expect(decision.reason).toBe('at_target');
+      return decision.quantity;
     });
-    expect(
-      closingCopyQuantity({
-        ...base,
-        traderPositionClosed: true,
-        subscriberHeld: 7,
-        subscriberAvailableToClose: 4,
-      }),
-    ).toEqual({ outcome: 'copy', quantity: 4 });
+    expect(sold).toEqual(expected);
+    expect(available).toBe(0);
   });
 
-  it('skips when there is nothing to close', () => {
-    const skip = { outcome: 'skip', reason: 'nothing_to_close', quantity: 0 };
-    expect(closingCopyQuantity({ ...base, subscriberHeld: 0, subscriberAvailableToClose: 0 })).toEqual(skip);
-    expect(closingCopyQuantity({ ...base, subscriberAvailableToClose: 0 })).toEqual(skip);
+  it('never buys, never sells below zero, and is 0 once the trader holds nothing', () => {
+    // A buy the subscriber skipped does not count: the ratio may exceed 1, capped by what is held.
     expect(
-      closingCopyQuantity({
-        ...base,
-        traderPositionClosed: true,
-        subscriberHeld: 0,
-        subscriberAvailableToClose: 0,
+      closingTarget({
+        traderHoldingAfter: 8,
+        traderMirrored: 4,
+        subscriberBought: 4,
+        subscriberAvailable: 3,
       }),
-    ).toEqual(skip);
-    // A trader's sell that filled nothing asks for nothing.
-    expect(closingCopyQuantity({ ...base, traderSoldQuantity: 0 })).toEqual(skip);
-  });
-
-  it('never asks for more than the subscriber holds, even if the trader sold more than held', () => {
+    ).toBe(3);
     expect(
-      closingCopyQuantity({
-        ...base,
-        traderSoldQuantity: 12,
-        subscriberHeld: 4,
-        subscriberAvailableToClose: 4,
+      closingTarget({
+        traderHoldingAfter: 0,
+        traderMirrored: 4,
+        subscriberBought: 4,
+        subscriberAvailable: 4,
+      }),
+    ).toBe(0);
+    expect(
+      decideClosingCopy({
+        traderHoldingAfter: 2,
+        traderMirrored: 4,
+        subscriberBought: 4,
+        subscriberAvailable: 0,
       }),
     ).toEqual({
-      outcome: 'copy',
-      quantity: 4,
-    });
-  });
-
-  it('follows the trader sell by sell, ending flat when the trader does', () => {
-    // Trader 10 → sells 3, 3, then the last 4; subscriber mirrors with 5.
-    let traderHeld = 10;
-    let subscriberHeld = 5;
-    const copied: number[] = [];
-    for (const sold of [3, 3, 4]) {
-      const decision = closingCopyQuantity({
-        traderSoldQuantity: sold,
-        traderHeldBeforeSell: traderHeld,
-        traderPositionClosed: traderHeld - sold === 0,
-        subscriberHeld,
-        subscriberAvailableToClose: subscriberHeld,
-      });
-      const quantity = decision.outcome === 'copy' ? decision.quantity : 0;
-      copied.push(quantity);
-      traderHeld -= sold;
-      subscriberHeld -= quantity;
-    }
-    expect(copied).toEqual([2, 1, 2]); // 1.5 → 2, 3 × 3/7 = 1.29 → 1, then the rest
-    expect(subscriberHeld).toBe(0);
-  });
-
-  it('refuses a fraction of nothing, and non-whole quantities', () => {
-    expect(() => closingCopyQuantity({ ...base, traderHeldBeforeSell: 0 })).toThrow(DomainValidationError);
-    expect(() => closingCopyQuantity({ ...base, subscriberHeld: 1.5 })).toThrow(DomainValidationError);
-    expect(() => closingCopyQuantity({ ...base, traderSoldQuantity: -1 })).toThrow(DomainValidationError);
-    // With the position closed the fraction is not needed.
-    expect(closingCopyQuantity({ ...base, traderHeldBeforeSell: 0, traderPositionClosed: true })).toEqual({
-      outcome: 'copy',
-      quantity: 5,
+      outcome: 'skip',
+      reason: 'at_target',
+      quantity: 0,
+      target: 0,
     });
   });
 });

@@ -9,8 +9,9 @@ export { freePort } from './ports';
 export type StartedEntryPoint = { child: ChildProcess; url: string; output: string };
 
 /**
- * Start `src/main.ts` as `npm start` does (in `cwd`, with `env` over this process's environment)
- * and resolve once it prints its URL, with everything it printed so far.
+ * Start the product as `npm start` does (the compiled server, built first if its sources changed;
+ * in `cwd`, with `env` over this process's environment) and resolve once it prints its URL, with
+ * everything it printed so far.
  */
 export async function startEntryPoint(options: {
   cwd?: string;
@@ -19,7 +20,7 @@ export async function startEntryPoint(options: {
   /** Told of the process as soon as it exists, so a caller can clean up after a failed start. */
   onSpawn?: (child: ChildProcess) => void;
 }): Promise<StartedEntryPoint> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['bin/alertsify.mjs', 'start'], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

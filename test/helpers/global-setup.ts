@@ -3,9 +3,11 @@
  * TEST_DATABASE_URL), migrates a template database, and hands its name to the test files,
  * which each clone their own database from it. Builds the web app if its sources changed.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { apiPaths } from '../../src/cli/api-types';
@@ -29,6 +31,9 @@ export default async function setup(project: TestProject) {
   // at the same time as each other.
   const webBuild = ensureWebBuild();
   webBuild.catch(() => undefined); // its failure is thrown where it is awaited, below
+  // The compiled server `npm start` runs, likewise built once before files start it.
+  const serverBuild = promisify(execFile)(process.execPath, ['bin/alertsify.mjs', 'build']);
+  serverBuild.catch(() => undefined);
   let adminUrl = process.env.TEST_DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dataDir: string | undefined;
@@ -49,6 +54,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${template}`);
   await runMigrations(databaseUrl(adminUrl, template));
   await webBuild;
+  await serverBuild;
   project.provide('apiPaths', [...(await apiPaths())]);
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);

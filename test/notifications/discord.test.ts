@@ -177,6 +177,31 @@ describe('the Discord webhook setting', () => {
   });
 });
 
+describe('the test post', () => {
+  it('posts a test message to the webhook now; a webhook Discord no longer knows is removed', async () => {
+    const { member, webhookId } = await traderWithWebhook('tom');
+    const before = receiver.posts.length;
+    expect(await expectJson(await member.client.post('/api/me/discord-webhook/test'), 200)).toEqual({
+      posted: true,
+    });
+    const [post, ...more] = receiver.posts.slice(before);
+    expect(more).toEqual([]);
+    expect(post?.path).toBe(`/api/webhooks/${webhookId}/${TOKEN}`);
+    expect(post?.body).toMatchObject({ username: 'Alertsify', allowed_mentions: { parse: [] } });
+    expect(String(post?.body.content)).toContain('Test post from Alertsify');
+
+    receiver.answerNext({ status: 404, body: { message: 'Unknown Webhook', code: 10015 } });
+    const gone = await expectError(
+      await member.client.post('/api/me/discord-webhook/test'),
+      422,
+      'PRECONDITION_FAILED',
+    );
+    expect(gone.message).toContain('no longer exists');
+    expect(await expectJson(await member.client.get('/api/me/discord-webhook'), 200)).toEqual({ url: null });
+    await expectError(await member.client.post('/api/me/discord-webhook/test'), 422, 'PRECONDITION_FAILED');
+  });
+});
+
 describe('posting fills to Discord', () => {
   it('posts BTO and STC fills as embeds with contract, quantity, entry, exit and P&L', async () => {
     const { member, webhookId } = await traderWithWebhook('bob');

@@ -218,6 +218,31 @@ describe('web push', () => {
     expect(await browsersOf(gus)).toEqual([]);
   });
 
+  it('sends a test push to one of my browsers at once, writing no notification; 404 for others and ended ones', async () => {
+    const hal = await signUp(env.app, 'hal');
+    const ivy = await signUp(env.app, 'ivy');
+    const browser = push.browser();
+    const id = await register(hal, browser);
+    const before = push.received.length;
+    expect(await expectJson(await hal.client.post(`/api/push-subscriptions/${id}/test`), 200)).toEqual({
+      sent: true,
+    });
+    const [request] = push.received.slice(before);
+    expect(request?.jwt.verified).toBe(true);
+    expect(JSON.parse(request?.payload ?? 'null')).toMatchObject({
+      notificationId: null,
+      type: 'test',
+      title: 'Alertsify test',
+      url: '/settings',
+    });
+    expect((await expectJson(await hal.client.get('/api/notifications'), 200)).unread).toBe(0);
+    await expectError(await ivy.client.post(`/api/push-subscriptions/${id}/test`), 404, 'NOT_FOUND');
+
+    push.answerNext({ status: 410 });
+    await expectError(await hal.client.post(`/api/push-subscriptions/${id}/test`), 404, 'NOT_FOUND');
+    expect(await browsersOf(hal)).toEqual([]);
+  });
+
   it('the test push origin is refused outside NODE_ENV=test', () => {
     for (const NODE_ENV of ['development', 'production']) {
       expect(() =>

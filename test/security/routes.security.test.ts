@@ -26,7 +26,7 @@ import {
   type Operation,
   resourcePathOf,
 } from '../helpers/security';
-import { expectJson, type Member, signUp, signUpTrader } from '../subscriptions/helpers';
+import { confirmEmail, expectJson, type Member, signUp, signUpTrader } from '../subscriptions/helpers';
 
 /** The kinds of resource an id in a path names. */
 type ResourceKind =
@@ -34,6 +34,8 @@ type ResourceKind =
   | 'order'
   | 'position'
   | 'subscription'
+  /** A subscription to the owner as a trader (the trader's desk). */
+  | 'subscriber'
   | 'copyDecision'
   | 'trader'
   | 'notification'
@@ -45,6 +47,7 @@ const RESOURCE_BY_PATH: Record<string, ResourceKind> = {
   '/api/orders/{id}': 'order',
   '/api/positions/{id}': 'position',
   '/api/subscriptions/{id}': 'subscription',
+  '/api/subscriptions/subscribers/{id}': 'subscriber',
   '/api/copies/{id}': 'copyDecision',
   '/api/traders/{id}': 'trader',
   '/api/notifications/{id}': 'notification',
@@ -118,7 +121,8 @@ function tokenOf(member: Member): string {
  * One resource of each kind belonging to `owner`, made through the API (and the copy fan-out
  * service, as its job would run it): a paper account, an order and its position, a subscription
  * to `trader`, a copy decision waiting for the owner's approval with the notification telling
- * them, and a browser registered for their pushes.
+ * them, a browser registered for their pushes, and (the owner being a trader too) a follower's
+ * subscription to them.
  */
 async function createResources(owner: Member, trader: Member): Promise<Record<ResourceKind, string>> {
   const account = await expectJson(
@@ -164,8 +168,17 @@ async function createResources(owner: Member, trader: Member): Promise<Record<Re
     }),
     201,
   );
+  // The owner trades for others too: a follower's subscription to them.
+  await confirmEmail(env.app, owner);
+  await expectJson(await owner.client.post('/api/me/trader'), 200);
+  const follower = await signUp(env.app, 'follower');
+  const followed = await expectJson(
+    await follower.client.post('/api/subscriptions', { traderId: owner.id }),
+    201,
+  );
   return {
     account: String(account.id),
+    subscriber: String(followed.id),
     order: String(order.id),
     position: String(order.positionId),
     subscription: String(subscription.id),

@@ -24,7 +24,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-/** Run the admin CLI as `npm run admin` does (tsx), with `env` on top of a test environment. */
+/** Run the admin CLI as `npm run admin` does (compiled), with `env` on top of a test environment. */
 function admin(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const environment: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,7 +38,7 @@ function admin(args: string[], env: Record<string, string | undefined> = {}): Pr
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/admin.ts', ...args],
+      ['bin/alertsify.mjs', 'admin', ...args],
       { env: environment, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;

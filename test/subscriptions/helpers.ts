@@ -55,7 +55,7 @@ export async function confirmEmail(app: App, member: Pick<Member, 'client' | 'em
   if (!link) throw new Error(`no verification email queued for ${member.email}`);
   const url = new URL(link);
   const res = await member.client.get(`${url.pathname}${url.search}`);
-  if (res.status !== 302 || res.headers.get('location') !== '/') {
+  if (res.status !== 302 || res.headers.get('location') !== '/verify-email') {
     throw new Error(`confirming ${member.email} answered ${res.status} → ${res.headers.get('location')}`);
   }
 }

@@ -15,7 +15,21 @@ const t = useTestDatabase();
 const clock = new TestClock(new Date('2026-11-24T15:00:00.000Z'));
 let env: TestApp;
 
-const DEFAULTS = { autoExecute: false, maxPositionSize: 10, maxDailyTrades: 5, scalingFactor: 1 };
+/** The seed's four settings and the risk controls' defaults (PRODUCT.md §3). */
+const RISK_DEFAULTS = {
+  sizing: { mode: 'multiplier' },
+  maxPriceDriftPercent: null,
+  driftLimitSeconds: 30,
+  maxDailyLoss: null,
+  copyOpenPositions: false,
+};
+const DEFAULTS = {
+  autoExecute: false,
+  maxPositionSize: 10,
+  maxDailyTrades: 5,
+  scalingFactor: 1,
+  ...RISK_DEFAULTS,
+};
 
 beforeAll(() => {
   env = buildTestApp(t, { clock });
@@ -39,7 +53,9 @@ async function storedRow(subscriptionId: string) {
     equals_defaults: boolean;
   }>(
     `SELECT settings, status, jsonb_typeof(settings->'scalingFactor') AS scaling_type,
-            settings = '{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb
+            settings = '{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0,
+                         "sizing": {"mode": "multiplier"}, "maxPriceDriftPercent": null, "driftLimitSeconds": 30,
+                         "maxDailyLoss": null, "copyOpenPositions": false}'::jsonb
               AS equals_defaults
        FROM subscriptions WHERE id = $1`,
     [subscriptionId],
@@ -74,7 +90,13 @@ describe('subscribing', () => {
     expect(stored).toMatchObject({ status: 'active', scaling_type: 'number', equals_defaults: true });
     expect(stored.settings).toEqual(DEFAULTS);
     expect(Object.keys(stored.settings).sort()).toEqual(
-      ['autoExecute', 'maxDailyTrades', 'maxPositionSize', 'scalingFactor'].sort(),
+      [
+        'autoExecute',
+        'maxDailyTrades',
+        'maxPositionSize',
+        'scalingFactor',
+        ...Object.keys(RISK_DEFAULTS),
+      ].sort(),
     );
   });
 
@@ -83,7 +105,13 @@ describe('subscribing', () => {
     const bob = await signUp(env.app, 'bob');
     const settings = { autoExecute: true, scalingFactor: '0.5', maxPositionSize: 3, maxDailyTrades: 20 };
     const subscription = await subscribeTo(bob, trader, settings);
-    const expected = { autoExecute: true, scalingFactor: 0.5, maxPositionSize: 3, maxDailyTrades: 20 };
+    const expected = {
+      autoExecute: true,
+      scalingFactor: 0.5,
+      maxPositionSize: 3,
+      maxDailyTrades: 20,
+      ...RISK_DEFAULTS,
+    };
     expect(subscription.settings).toEqual(expected);
     const stored = await storedRow(subscription.id as string);
     expect(stored.settings).toEqual(expected);
@@ -392,6 +420,7 @@ describe('the life cycle', () => {
       maxPositionSize: 4,
       maxDailyTrades: 100,
       scalingFactor: 0.75,
+      ...RISK_DEFAULTS,
     });
     expect(stored.scaling_type).toBe('number');
   });

@@ -71,6 +71,7 @@ describe('order reactions', () => {
     expect(ORDER_REACTIONS.map((r) => r.name)).toEqual([
       'cancel-empty-positions',
       'mark-failed-copies',
+      'mark-drifted-copies',
       'notify-order-changes',
       'refresh-balances',
       'schedule-order-sync',
@@ -122,13 +123,15 @@ describe('order reactions', () => {
     ).rejects.toThrow('reaction failed');
     expect(await committed(order.id)).toEqual({ status: 'pending', events: 0, jobs: [] });
 
-    // The registry alone: the fill commits with the notification and the copy fan-out.
+    // The registry alone: the fill commits with the owner's notification and the copy fan-out.
     await applyOrderUpdates({ ctx: systemCtx(), input: { updates: [fill(order.id)] } });
     expect(await committed(order.id)).toEqual({
       status: 'filled',
       events: 1,
-      jobs: ['fan-out-copies', 'order-updated'],
+      jobs: ['fan-out-copies'],
     });
+    const notified = await t.sql("SELECT type FROM notifications WHERE data->>'tradeId' = $1", [order.id]);
+    expect(notified.rows).toEqual([{ type: 'order_filled' }]);
   });
 
   it('takes the same number of statements for one order of each kind as for twenty of each', async () => {

@@ -114,7 +114,7 @@ describe('SnapTrade through the API', () => {
     // SnapTrade tells us; the webhook queues an immediate sync of that account.
     const hook = signSnapTradeWebhook({
       payload: {
-        eventType: 'TRADE_UPDATE',
+        eventType: 'TRADE_DETECTION',
         userId,
         accountId: brokerAccountId,
         eventTimestamp: env.clock.now().toISOString(),
@@ -163,7 +163,7 @@ describe('SnapTrade through the API', () => {
 
   it('refuses a webhook with a bad signature or an old timestamp, changing nothing', async () => {
     const payload = {
-      eventType: 'TRADE_UPDATE',
+      eventType: 'TRADE_DETECTION',
       userId: 'u',
       accountId: 'a',
       eventTimestamp: env.clock.now().toISOString(),

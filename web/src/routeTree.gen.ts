@@ -10,13 +10,17 @@
 
 import { Route as rootRouteImport } from './routes/__root';
 import { Route as AppRouteImport } from './routes/_app';
+import { Route as ForgotPasswordRouteImport } from './routes/forgot-password';
+import { Route as ResetPasswordRouteImport } from './routes/reset-password';
 import { Route as SignInRouteImport } from './routes/sign-in';
 import { Route as SignUpRouteImport } from './routes/sign-up';
+import { Route as VerifyEmailRouteImport } from './routes/verify-email';
 import { Route as AppIndexRouteImport } from './routes/_app/index';
 import { Route as AppAccountsRouteImport } from './routes/_app/accounts';
 import { Route as AppAnalyticsRouteImport } from './routes/_app/analytics';
 import { Route as AppCopyingRouteImport } from './routes/_app/copying';
 import { Route as AppHistoryRouteImport } from './routes/_app/history';
+import { Route as AppNotificationsRouteImport } from './routes/_app/notifications';
 import { Route as AppSettingsRouteImport } from './routes/_app/settings';
 import { Route as AppTradeRouteImport } from './routes/_app/trade';
 import { Route as AppTradersIndexRouteImport } from './routes/_app/traders/index';
@@ -24,6 +28,16 @@ import { Route as AppTradersTraderIdRouteImport } from './routes/_app/traders/$t
 
 const AppRoute = AppRouteImport.update({
   id: '/_app',
+  getParentRoute: () => rootRouteImport,
+} as any);
+const ForgotPasswordRoute = ForgotPasswordRouteImport.update({
+  id: '/forgot-password',
+  path: '/forgot-password',
+  getParentRoute: () => rootRouteImport,
+} as any);
+const ResetPasswordRoute = ResetPasswordRouteImport.update({
+  id: '/reset-password',
+  path: '/reset-password',
   getParentRoute: () => rootRouteImport,
 } as any);
 const SignInRoute = SignInRouteImport.update({
@@ -34,6 +48,11 @@ const SignInRoute = SignInRouteImport.update({
 const SignUpRoute = SignUpRouteImport.update({
   id: '/sign-up',
   path: '/sign-up',
+  getParentRoute: () => rootRouteImport,
+} as any);
+const VerifyEmailRoute = VerifyEmailRouteImport.update({
+  id: '/verify-email',
+  path: '/verify-email',
   getParentRoute: () => rootRouteImport,
 } as any);
 const AppIndexRoute = AppIndexRouteImport.update({
@@ -61,6 +80,11 @@ const AppHistoryRoute = AppHistoryRouteImport.update({
   path: '/history',
   getParentRoute: () => AppRoute,
 } as any);
+const AppNotificationsRoute = AppNotificationsRouteImport.update({
+  id: '/notifications',
+  path: '/notifications',
+  getParentRoute: () => AppRoute,
+} as any);
 const AppSettingsRoute = AppSettingsRouteImport.update({
   id: '/settings',
   path: '/settings',
@@ -84,24 +108,32 @@ const AppTradersTraderIdRoute = AppTradersTraderIdRouteImport.update({
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute;
+  '/forgot-password': typeof ForgotPasswordRoute;
+  '/reset-password': typeof ResetPasswordRoute;
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
+  '/verify-email': typeof VerifyEmailRoute;
   '/accounts': typeof AppAccountsRoute;
   '/analytics': typeof AppAnalyticsRoute;
   '/copying': typeof AppCopyingRoute;
   '/history': typeof AppHistoryRoute;
+  '/notifications': typeof AppNotificationsRoute;
   '/settings': typeof AppSettingsRoute;
   '/trade': typeof AppTradeRoute;
   '/traders/$traderId': typeof AppTradersTraderIdRoute;
   '/traders/': typeof AppTradersIndexRoute;
 }
 export interface FileRoutesByTo {
+  '/forgot-password': typeof ForgotPasswordRoute;
+  '/reset-password': typeof ResetPasswordRoute;
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
+  '/verify-email': typeof VerifyEmailRoute;
   '/accounts': typeof AppAccountsRoute;
   '/analytics': typeof AppAnalyticsRoute;
   '/copying': typeof AppCopyingRoute;
   '/history': typeof AppHistoryRoute;
+  '/notifications': typeof AppNotificationsRoute;
   '/settings': typeof AppSettingsRoute;
   '/trade': typeof AppTradeRoute;
   '/': typeof AppIndexRoute;
@@ -111,12 +143,16 @@ export interface FileRoutesByTo {
 export interface FileRoutesById {
   __root__: typeof rootRouteImport;
   '/_app': typeof AppRouteWithChildren;
+  '/forgot-password': typeof ForgotPasswordRoute;
+  '/reset-password': typeof ResetPasswordRoute;
   '/sign-in': typeof SignInRoute;
   '/sign-up': typeof SignUpRoute;
+  '/verify-email': typeof VerifyEmailRoute;
   '/_app/accounts': typeof AppAccountsRoute;
   '/_app/analytics': typeof AppAnalyticsRoute;
   '/_app/copying': typeof AppCopyingRoute;
   '/_app/history': typeof AppHistoryRoute;
+  '/_app/notifications': typeof AppNotificationsRoute;
   '/_app/settings': typeof AppSettingsRoute;
   '/_app/trade': typeof AppTradeRoute;
   '/_app/': typeof AppIndexRoute;
@@ -127,24 +163,32 @@ export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath;
   fullPaths:
     | '/'
+    | '/forgot-password'
+    | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/verify-email'
     | '/accounts'
     | '/analytics'
     | '/copying'
     | '/history'
+    | '/notifications'
     | '/settings'
     | '/trade'
     | '/traders/$traderId'
     | '/traders/';
   fileRoutesByTo: FileRoutesByTo;
   to:
+    | '/forgot-password'
+    | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/verify-email'
     | '/accounts'
     | '/analytics'
     | '/copying'
     | '/history'
+    | '/notifications'
     | '/settings'
     | '/trade'
     | '/'
@@ -153,12 +197,16 @@ export interface FileRouteTypes {
   id:
     | '__root__'
     | '/_app'
+    | '/forgot-password'
+    | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/verify-email'
     | '/_app/accounts'
     | '/_app/analytics'
     | '/_app/copying'
     | '/_app/history'
+    | '/_app/notifications'
     | '/_app/settings'
     | '/_app/trade'
     | '/_app/'
@@ -168,8 +216,11 @@ export interface FileRouteTypes {
 }
 export interface RootRouteChildren {
   AppRoute: typeof AppRouteWithChildren;
+  ForgotPasswordRoute: typeof ForgotPasswordRoute;
+  ResetPasswordRoute: typeof ResetPasswordRoute;
   SignInRoute: typeof SignInRoute;
   SignUpRoute: typeof SignUpRoute;
+  VerifyEmailRoute: typeof VerifyEmailRoute;
 }
 
 declare module '@tanstack/react-router' {
@@ -179,6 +230,20 @@ declare module '@tanstack/react-router' {
       path: '';
       fullPath: '/';
       preLoaderRoute: typeof AppRouteImport;
+      parentRoute: typeof rootRouteImport;
+    };
+    '/forgot-password': {
+      id: '/forgot-password';
+      path: '/forgot-password';
+      fullPath: '/forgot-password';
+      preLoaderRoute: typeof ForgotPasswordRouteImport;
+      parentRoute: typeof rootRouteImport;
+    };
+    '/reset-password': {
+      id: '/reset-password';
+      path: '/reset-password';
+      fullPath: '/reset-password';
+      preLoaderRoute: typeof ResetPasswordRouteImport;
       parentRoute: typeof rootRouteImport;
     };
     '/sign-in': {
@@ -193,6 +258,13 @@ declare module '@tanstack/react-router' {
       path: '/sign-up';
       fullPath: '/sign-up';
       preLoaderRoute: typeof SignUpRouteImport;
+      parentRoute: typeof rootRouteImport;
+    };
+    '/verify-email': {
+      id: '/verify-email';
+      path: '/verify-email';
+      fullPath: '/verify-email';
+      preLoaderRoute: typeof VerifyEmailRouteImport;
       parentRoute: typeof rootRouteImport;
     };
     '/_app/': {
@@ -228,6 +300,13 @@ declare module '@tanstack/react-router' {
       path: '/history';
       fullPath: '/history';
       preLoaderRoute: typeof AppHistoryRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/notifications': {
+      id: '/_app/notifications';
+      path: '/notifications';
+      fullPath: '/notifications';
+      preLoaderRoute: typeof AppNotificationsRouteImport;
       parentRoute: typeof AppRoute;
     };
     '/_app/settings': {
@@ -266,6 +345,7 @@ interface AppRouteChildren {
   AppAnalyticsRoute: typeof AppAnalyticsRoute;
   AppCopyingRoute: typeof AppCopyingRoute;
   AppHistoryRoute: typeof AppHistoryRoute;
+  AppNotificationsRoute: typeof AppNotificationsRoute;
   AppSettingsRoute: typeof AppSettingsRoute;
   AppTradeRoute: typeof AppTradeRoute;
   AppIndexRoute: typeof AppIndexRoute;
@@ -278,6 +358,7 @@ const AppRouteChildren: AppRouteChildren = {
   AppAnalyticsRoute: AppAnalyticsRoute,
   AppCopyingRoute: AppCopyingRoute,
   AppHistoryRoute: AppHistoryRoute,
+  AppNotificationsRoute: AppNotificationsRoute,
   AppSettingsRoute: AppSettingsRoute,
   AppTradeRoute: AppTradeRoute,
   AppIndexRoute: AppIndexRoute,
@@ -289,8 +370,11 @@ const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren);
 
 const rootRouteChildren: RootRouteChildren = {
   AppRoute: AppRouteWithChildren,
+  ForgotPasswordRoute: ForgotPasswordRoute,
+  ResetPasswordRoute: ResetPasswordRoute,
   SignInRoute: SignInRoute,
   SignUpRoute: SignUpRoute,
+  VerifyEmailRoute: VerifyEmailRoute,
 };
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

@@ -28,7 +28,7 @@ import type {
 import { placeBatch } from './batch';
 import { PaperBook } from './book';
 import { MarketView } from './market';
-import { placeInBook, toBrokerOrder, unknownAccountResult } from './placement';
+import { toBrokerOrder, unknownAccountResult } from './placement';
 import type { QuoteSource } from './quotes';
 
 export type PaperBrokerOptions = {
@@ -63,6 +63,7 @@ export class QuoteUnavailableError extends Error {
 }
 
 export class PaperBroker implements Broker {
+  readonly deduplicatesClientOrderIds = true;
   private readonly db: Database;
   private readonly quotes: QuoteSource;
   private readonly now: () => Date;
@@ -92,12 +93,14 @@ export class PaperBroker implements Broker {
     });
   }
 
-  placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
-    return this.inBook(
-      account.accountId,
-      (book) => placeInBook(book, request),
-      () => unknownAccountResult(account.accountId),
-    );
+  /**
+   * One order is a batch of one: the batch answers exactly as the account's book would (it sends
+   * an account down the book's path when anything could set it apart), in 3 statements instead
+   * of the book's 8 for the common case of an account with nothing working.
+   */
+  async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const [result] = await this.placeOrders([{ account, request }]);
+    return result ?? unknownAccountResult(account.accountId);
   }
 
   /**

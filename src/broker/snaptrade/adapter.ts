@@ -11,8 +11,9 @@
  *
  * Gaps of the API, not of this adapter:
  * - SnapTrade has no client order id, so `clientOrderId` is not sent and cannot deduplicate.
- * - The option quote endpoint only gives a derived `synthetic_price`; `getQuote` returns it as
- *   bid, ask and last alike. The endpoint is deprecated upstream (no data after 2026-10-01).
+ * - No quotes: the option quote endpoint is deprecated upstream (no data after 2026-10-01). A
+ *   Market order's cost comes from `estimateOrderCost` (option impact) where the brokerage
+ *   supports it; prices for people come from the market-data port.
  * - Order records carry no rejection text; `reason` is only the placement error's message, or a
  *   short note for states such as EXPIRED.
  */
@@ -25,12 +26,13 @@ import type {
   BrokerAccountRef,
   BrokerOrder,
   BrokerPosition,
+  OrderCostEstimate,
   PlaceOrderRequest,
   PlaceOrderResult,
-  Quote,
 } from '../port';
 import {
   errorMessage,
+  expectOk,
   parseBody,
   SnapTradeApiError,
   SnapTradeClient,
@@ -67,9 +69,10 @@ const positionsSchema = z.object({
   ),
 });
 
-const optionQuoteSchema = z.object({
-  symbol: z.string().nullish(),
-  synthetic_price: z.number().nullish(),
+const optionImpactSchema = z.object({
+  estimated_cash_change: z.union([z.string(), z.number()]).nullish(),
+  cash_change_direction: z.string().nullish(),
+  estimated_fee_total: z.union([z.string(), z.number()]).nullish(),
 });
 
 export class SnapTradeBroker implements Broker {
@@ -85,28 +88,11 @@ export class SnapTradeBroker implements Broker {
 
   async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const user = credentials(account);
-    const orderType = MLEG_ORDER_TYPE[request.orderType];
-    const hasLimit = hasLimitPrice(request.orderType);
-    const hasStop = hasStopPrice(request.orderType);
     const response = await this.client.send('placeMlegOrder', 'unsafe', () =>
       this.client.sdk.trading.placeMlegOrder({
         ...user,
         accountId: account.brokerAccountId,
-        order_type: orderType,
-        time_in_force: request.timeInForce,
-        ...(hasLimit ? { limit_price: request.limitPrice ?? null } : {}),
-        ...(hasStop ? { stop_price: request.stopPrice ?? null } : {}),
-        // Buying a single option is paid (debit); selling it brings money in (credit).
-        ...(hasLimit
-          ? { price_effect: request.side === 'buy' ? ('DEBIT' as const) : ('CREDIT' as const) }
-          : {}),
-        legs: [
-          {
-            instrument: { symbol: request.symbol, instrument_type: 'OPTION' },
-            action: request.side === 'buy' ? 'BUY_TO_OPEN' : 'SELL_TO_CLOSE',
-            units: request.quantity,
-          },
-        ],
+        ...mlegForm(request),
       }),
     );
 
@@ -248,26 +234,55 @@ export class SnapTradeBroker implements Broker {
     });
   }
 
-  async getQuote(account: BrokerAccountRef, symbol: string): Promise<Quote> {
+  /**
+   * SnapTrade's option impact (`Trading_getOptionImpact`): the cash the order would take and its
+   * fees, without placing it. Brokerages that do not support it answer 400 (formerly 501).
+   */
+  async estimateOrderCost(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<OrderCostEstimate> {
     const user = credentials(account);
-    const quote = await this.client.read('getUserAccountOptionQuotes', optionQuoteSchema, () =>
-      this.client.sdk.trading.getUserAccountOptionQuotes({
+    const response = await this.client.send('getOptionImpact', 'idempotent', () =>
+      this.client.sdk.trading.getOptionImpact({
         ...user,
         accountId: account.brokerAccountId,
-        symbol,
+        ...mlegForm(request),
       }),
     );
-    const price = toDecimalString(quote.synthetic_price);
-    if (price === null) {
-      throw new SnapTradeApiError(
-        `SnapTrade has no price for ${symbol}`,
-        'getUserAccountOptionQuotes',
-        200,
-        quote,
-      );
+    if (response.status === 400 || response.status === 403 || response.status === 501) {
+      return {
+        supported: false,
+        reason:
+          errorMessage(response.data) ?? `SnapTrade has no option impact here (HTTP ${response.status})`,
+      };
     }
-    return { symbol: quote.symbol ?? symbol, bid: price, ask: price, last: price };
+    const impact = expectOk('getOptionImpact', optionImpactSchema, response);
+    const cash = toDecimalString(impact.estimated_cash_change);
+    if (cash === null) return { supported: false, reason: 'SnapTrade gave no cash estimate' };
+    const fees = toDecimalString(impact.estimated_fee_total) ?? '0';
+    // A debit is what the order costs; a credit would bring money in, costing nothing.
+    const cost = impact.cash_change_direction === 'CREDIT' ? new Dec(0) : new Dec(cash).abs();
+    return { supported: true, cost: cost.plus(fees).toFixed(2), fees: new Dec(fees).toFixed(2) };
   }
+}
+
+/** The single-leg `MlegTradeForm` of an order (placement and option impact send the same). */
+function mlegForm(request: PlaceOrderRequest) {
+  const hasLimit = hasLimitPrice(request.orderType);
+  const hasStop = hasStopPrice(request.orderType);
+  return {
+    order_type: MLEG_ORDER_TYPE[request.orderType],
+    time_in_force: request.timeInForce,
+    ...(hasLimit ? { limit_price: request.limitPrice ?? null } : {}),
+    ...(hasStop ? { stop_price: request.stopPrice ?? null } : {}),
+    // Buying a single option is paid (debit); selling it brings money in (credit).
+    ...(hasLimit ? { price_effect: request.side === 'buy' ? ('DEBIT' as const) : ('CREDIT' as const) } : {}),
+    legs: [
+      {
+        instrument: { symbol: request.symbol, instrument_type: 'OPTION' as const },
+        action: request.side === 'buy' ? ('BUY_TO_OPEN' as const) : ('SELL_TO_CLOSE' as const),
+        units: request.quantity,
+      },
+    ],
+  };
 }
 
 const MLEG_ORDER_TYPE = {

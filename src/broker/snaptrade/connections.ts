@@ -37,7 +37,14 @@ export type SnapTradeAccountSummary = {
   currency: string | null;
   isPaper: boolean;
   status: string | null;
+  /** The connection cannot trade (a `read` connection, or a brokerage that does not allow it). */
+  readOnly: boolean;
+  /** The connection is broken ("disabled"): the user must reconnect it. */
+  disabled: boolean;
 };
+
+/** What a connection says about itself: broken, read-only. */
+export type SnapTradeConnectionStatus = { disabled: boolean; readOnly: boolean };
 
 const userSchema = z.object({ userId: z.string(), userSecret: z.string() });
 const loginSchema = z.object({ redirectURI: z.string().nullish() });
@@ -58,9 +65,20 @@ const accountsSchema = z.array(
       .nullish(),
   }),
 );
-const authorizationsSchema = z.array(
-  z.object({ id: z.string(), brokerage: z.object({ slug: z.string().nullish() }).nullish() }),
-);
+const authorizationSchema = z.object({
+  id: z.string(),
+  type: z.string().nullish(),
+  disabled: z.boolean().nullish(),
+  brokerage: z.object({ slug: z.string().nullish(), allows_trading: z.boolean().nullish() }).nullish(),
+});
+const authorizationsSchema = z.array(authorizationSchema);
+
+function statusOf(authorization: z.infer<typeof authorizationSchema> | undefined): SnapTradeConnectionStatus {
+  return {
+    disabled: authorization?.disabled === true,
+    readOnly: authorization?.type === 'read' || authorization?.brokerage?.allows_trading === false,
+  };
+}
 
 export class SnapTradeConnections {
   private readonly client: SnapTradeClient;
@@ -135,9 +153,7 @@ export class SnapTradeConnections {
       authorizationsSchema,
       authorizationsResponse,
     );
-    const slugByAuthorization = new Map(
-      authorizations.map((item) => [item.id, item.brokerage?.slug ?? null]),
-    );
+    const byId = new Map(authorizations.map((item) => [item.id, item]));
 
     return accounts.map((account) => {
       const total = account.balance?.total;
@@ -147,14 +163,30 @@ export class SnapTradeConnections {
         number: account.number,
         name: account.name ?? null,
         institutionName: account.institution_name,
-        institutionSlug: slugByAuthorization.get(account.brokerage_authorization) ?? null,
+        institutionSlug: byId.get(account.brokerage_authorization)?.brokerage?.slug ?? null,
         type: account.raw_type ?? null,
         balance: typeof total?.amount === 'number' ? new Dec(total.amount).toFixed(2) : null,
         currency: total?.currency ?? null,
         isPaper: account.is_paper ?? false,
         status: account.status ?? null,
+        ...statusOf(byId.get(account.brokerage_authorization)),
       };
     });
+  }
+
+  /** Whether a connection is broken or read-only; null when SnapTrade no longer knows it. */
+  async connectionStatus(
+    input: SnapTradeUserCredentials & { authorizationId: string },
+  ): Promise<SnapTradeConnectionStatus | null> {
+    const response = await this.client.send('detailBrokerageAuthorization', 'idempotent', () =>
+      this.client.sdk.connections.detailBrokerageAuthorization({
+        userId: input.userId,
+        userSecret: input.userSecret,
+        authorizationId: input.authorizationId,
+      }),
+    );
+    if (response.status === 404) return null;
+    return statusOf(expectOk('detailBrokerageAuthorization', authorizationSchema, response));
   }
 
   /** Deletes the SnapTrade user and its connections (SnapTrade completes it asynchronously). */

@@ -142,6 +142,8 @@ export function mapOrderRecord(
       toDate(record.time_placed) ??
       context.now,
   };
+  const placedAt = toDate(record.time_placed);
+  if (placedAt) order.placedAt = placedAt;
   if (reason) order.reason = reason;
   return order;
 }

@@ -11,11 +11,29 @@
  */
 import { hmacSha256Base64, signaturesEqual, sortedJson } from './signature';
 
-/** Webhook types that mean "orders changed on this account": each triggers an order sync. */
-export const ORDER_WEBHOOK_TYPES = ['TRADE_UPDATE', 'TRADES_PLACED', 'TRADE_DETECTION'] as const;
+/**
+ * The SnapTrade event types we act on (its `docs/webhooks.md`), by what each needs to name: an
+ * account, or a connection (`brokerageAuthorizationId`). There is no `TRADE_UPDATE` among them:
+ * any other type is accepted and only logged.
+ */
+export const ACCOUNT_WEBHOOK_TYPES = {
+  /** Orders changed (a trade was detected): sync that account's orders now. */
+  TRADE_DETECTION: 'trade_detection',
+  /** Positions, balances, orders refreshed at SnapTrade: refresh ours. */
+  ACCOUNT_HOLDINGS_UPDATED: 'holdings_updated',
+  ACCOUNT_REMOVED: 'account_removed',
+  NEW_ACCOUNT_AVAILABLE: 'new_account',
+} as const;
+export const CONNECTION_WEBHOOK_TYPES = {
+  CONNECTION_BROKEN: 'connection_broken',
+  CONNECTION_FIXED: 'connection_fixed',
+  CONNECTION_DELETED: 'connection_deleted',
+} as const;
+type AccountKind = (typeof ACCOUNT_WEBHOOK_TYPES)[keyof typeof ACCOUNT_WEBHOOK_TYPES];
+type ConnectionKind = (typeof CONNECTION_WEBHOOK_TYPES)[keyof typeof CONNECTION_WEBHOOK_TYPES];
 
 type WebhookCommon = {
-  /** SnapTrade's `eventType`, as sent (`TRADE_UPDATE`, `CONNECTION_ADDED`, `ACCOUNT_REMOVED`, ...). */
+  /** SnapTrade's `eventType`, as sent (`TRADE_DETECTION`, `CONNECTION_BROKEN`, `USER_REGISTERED`, ...). */
   type: string;
   webhookId: string | null;
   clientId: string | null;
@@ -33,8 +51,10 @@ type WebhookCommon = {
 };
 
 export type SnapTradeWebhookEvent =
-  /** Orders of `accountId` changed: sync them now. */
-  (WebhookCommon & { kind: 'trade_update'; accountId: string }) | (WebhookCommon & { kind: 'other' });
+  | (WebhookCommon & { kind: AccountKind; accountId: string })
+  | (WebhookCommon & { kind: ConnectionKind; brokerageAuthorizationId: string })
+  /** A type we do not act on: accepted and logged. */
+  | (WebhookCommon & { kind: 'other' });
 
 export type WebhookVerification =
   | { ok: true; event: SnapTradeWebhookEvent }
@@ -124,10 +144,16 @@ function toEvent(value: unknown): SnapTradeWebhookEvent | null {
     details,
     payload,
   };
-  if ((ORDER_WEBHOOK_TYPES as readonly string[]).includes(type)) {
-    // An order event that does not say which account cannot trigger a sync: refuse it.
+  // A known event that does not name what it is about cannot be acted on: refuse it.
+  const accountKind = ACCOUNT_WEBHOOK_TYPES[type as keyof typeof ACCOUNT_WEBHOOK_TYPES];
+  if (accountKind) {
     if (!common.accountId) return null;
-    return { ...common, kind: 'trade_update', accountId: common.accountId };
+    return { ...common, kind: accountKind, accountId: common.accountId };
+  }
+  const connectionKind = CONNECTION_WEBHOOK_TYPES[type as keyof typeof CONNECTION_WEBHOOK_TYPES];
+  if (connectionKind) {
+    if (!common.brokerageAuthorizationId) return null;
+    return { ...common, kind: connectionKind, brokerageAuthorizationId: common.brokerageAuthorizationId };
   }
   return { ...common, kind: 'other' };
 }

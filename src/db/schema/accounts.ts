@@ -32,6 +32,17 @@ export const accounts = pgTable(
 
     // Beyond the seed: which broker implementation serves this account.
     provider: text('provider', { enum: ACCOUNT_PROVIDERS }).notNull().default('snaptrade'),
+    /**
+     * PRODUCT.md §1a: the SnapTrade connection is broken (CONNECTION_BROKEN, or a sync found it
+     * disabled) until CONNECTION_FIXED or a reconnect; copies to it are skipped meanwhile.
+     */
+    needsReconnect: boolean('needs_reconnect').notNull().default(false),
+    /** Why, in words the user can act on; null while the connection works. */
+    reconnectReason: text('reconnect_reason'),
+    /** When the current break was noticed (the user is told once per break). */
+    brokenAt: ts('broken_at'),
+    /** The brokerage connection cannot trade through SnapTrade (Robinhood, IBKR, Fidelity, Schwab...). */
+    readOnly: boolean('read_only').notNull().default(false),
   },
   (t) => [
     foreignKey({ name: 'accounts_user_id_fkey', columns: [t.userId], foreignColumns: [users.id] }).onDelete(

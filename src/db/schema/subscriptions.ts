@@ -1,16 +1,33 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, foreignKey, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { COPY_OUTCOMES, COPY_REASONS, ORDER_ACTIONS, SUBSCRIPTION_STATUSES } from '../../domain/vocabulary';
 import { checkIn } from '../sql-sets';
 import { nanoidPk, timestamps, ts } from './columns';
 import { trades } from './trades';
 import { users } from './users';
 
+/** How an opening copy is sized (PRODUCT.md §3 risk controls); always capped by maxPositionSize. */
+export type CopySizing =
+  | { mode: 'multiplier' }
+  | { mode: 'fixed'; contracts: number }
+  | { mode: 'premium'; dollars: number }
+  | { mode: 'equity'; percent: number };
+
 export type SubscriptionSettings = {
   autoExecute: boolean;
   maxPositionSize: number;
   maxDailyTrades: number;
   scalingFactor: number;
+  // Risk controls; a row written before them reads their defaults.
+  sizing: CopySizing;
+  /** Off (null), or 0.5–100: an opening copy goes as a Limit when the ask moved more than this. */
+  maxPriceDriftPercent: number | null;
+  /** How long the drift guard's Limit order may work before it is cancelled. */
+  driftLimitSeconds: number;
+  /** Off (null), or dollars lost on the Eastern day after which openings are skipped. */
+  maxDailyLoss: number | null;
+  /** Copy the trader's open positions when subscribing. */
+  copyOpenPositions: boolean;
 };
 
 export const subscriptions = pgTable(
@@ -24,7 +41,7 @@ export const subscriptions = pgTable(
       .$type<SubscriptionSettings>()
       .notNull()
       .default(
-        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`,
+        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0, "sizing": {"mode": "multiplier"}, "maxPriceDriftPercent": null, "driftLimitSeconds": 30, "maxDailyLoss": null, "copyOpenPositions": false}'::jsonb`,
       ),
 
     status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),
@@ -75,8 +92,13 @@ export const subscriptionTrades = pgTable(
     sourceQuantity: integer('source_quantity').notNull(),
     /** Quantity from the sizing rule before any cap. */
     computedQuantity: integer('computed_quantity'),
-    /** Quantity the copy order was (or would be) placed for. */
+    /** Quantity the copy order was (or would be) placed for (cumulative over a working order's fills). */
     copyQuantity: integer('copy_quantity'),
+    /**
+     * Opening copies: the trader contracts the copies mirror (B_T of the closing rule): the
+     * trader's fill, or the trader's holding when the copy was scaled to it (a late approval).
+     */
+    mirroredQuantity: integer('mirrored_quantity'),
     copyTradeId: text('copy_trade_id'),
     /** When a pending approval lapses. */
     expiresAt: ts('expires_at'),
@@ -124,6 +146,28 @@ export const subscriptionTrades = pgTable(
     index('idx_subscription_trades_copy_trade').on(t.copyTradeId).where(sql`copy_trade_id IS NOT NULL`),
     // Every decision about one trader's trade (fan-out resume, close mirroring).
     index('idx_subscription_trades_source').on(t.sourceTradeId, t.outcome),
+  ],
+);
+
+/**
+ * How far the copy fan-out of a trader's trade has got: the fill (`trades.fill_seq`) it has
+ * decided on. A fan-out first finishes the earlier fills of the same trader position that are
+ * not this far yet, so closing copies follow the trader's fills in order whatever order their
+ * jobs arrive in.
+ */
+export const copyFanOuts = pgTable(
+  'copy_fan_outs',
+  {
+    tradeId: text('trade_id').primaryKey(),
+    copiedSeq: bigint('copied_seq', { mode: 'number' }).notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'copy_fan_outs_trade_id_fkey',
+      columns: [t.tradeId],
+      foreignColumns: [trades.id],
+    }).onDelete('cascade'),
   ],
 );
 

@@ -124,6 +124,14 @@ export const trades = pgTable(
     statusReason: text('status_reason'),
     /** When a worker claimed the order to send it to the broker (copy orders). */
     submittedAt: ts('submitted_at'),
+
+    // Copy fidelity (PRODUCT.md §3), kept by a trigger on a trader's own orders at each fill.
+    /** The order's latest fill in the order of all fills (a sequence): closing fan-outs run in it. */
+    fillSeq: bigint('fill_seq', { mode: 'number' }),
+    /** What the trader held of the position right after the order's latest fill (R_T). */
+    holdingAfter: integer('holding_after'),
+    /** Since when the order waits for the broker's shared rate budget (a copy shows `queued`). */
+    queuedAt: ts('queued_at'),
   },
   (t) => [
     foreignKey({
@@ -160,9 +168,15 @@ export const trades = pgTable(
     // Order sync scans only the orders still working at the broker.
     index('idx_trades_status').on(t.status).where(sql`status = 'pending'`),
     index('idx_trades_broker_order').on(t.brokerOrderId),
+    // One of our orders per broker order: reconciliation adopts an id once, imports are idempotent.
+    uniqueIndex('uq_trades_account_broker_order')
+      .on(t.accountId, t.brokerOrderId)
+      .where(sql`broker_order_id IS NOT NULL`),
     index('idx_trades_source').on(t.source, t.sourceTraderId).where(sql`source = 'copy'`),
     // The copies of one trader's trade, for placement and recovery.
     index('idx_trades_source_trade').on(t.sourceTradeId).where(sql`source_trade_id IS NOT NULL`),
+    // A trader position's fills still to fan out, in fill order.
+    index('idx_trades_fill_seq').on(t.parentTradeId, t.fillSeq).where(sql`fill_seq IS NOT NULL`),
   ],
 );
 

@@ -4,6 +4,7 @@ import { connectSnaptrade } from '../../services/accounts/connect-snaptrade';
 import { createPaperAccount } from '../../services/accounts/create-paper-account';
 import { disconnectAccount } from '../../services/accounts/disconnect-account';
 import { listAccounts } from '../../services/accounts/list-accounts';
+import { reconnectSnaptrade } from '../../services/accounts/reconnect-snaptrade';
 import { selectAccount } from '../../services/accounts/select-account';
 import { syncBalances } from '../../services/accounts/sync-balances';
 import { type AppDeps, createRouter, serviceContext } from '../env';
@@ -26,6 +27,9 @@ function toAccountView(account: Account) {
     accountType: account.accountType,
     isSelected: account.isSelected ?? false,
     isActive: account.isActive ?? false,
+    needsReconnect: account.needsReconnect,
+    reconnectReason: account.reconnectReason,
+    readOnly: account.readOnly,
     balance: account.balance,
     buyingPower: account.buyingPower,
     lastSyncAt: account.lastSyncAt,
@@ -134,6 +138,29 @@ export function accountsRouter(deps: AppDeps) {
     },
   });
 
+  const reconnect = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'post',
+    path: '/accounts/{id}/reconnect',
+    operationId: 'reconnectSnaptradeAccount',
+    summary:
+      'Repair a broken SnapTrade connection: the Connection Portal link (same connection and accounts)',
+    description:
+      'The portal sends the browser back to /api/accounts/snaptrade/callback unless redirectUrl is given.',
+    request: {
+      params: IdParam,
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ redirectUrl: z.string().optional() }) } },
+      },
+    },
+    responses: {
+      200: json(z.object({ url: z.string() }), 'Where to send the user'),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
+    },
+  });
+
   const selectRoute = action('selectAccount', '/accounts/{id}/select', 'Make this the account orders go to');
   const syncRoute = action(
     'syncAccount',
@@ -154,6 +181,18 @@ export function accountsRouter(deps: AppDeps) {
         ctx: serviceContext(deps, c),
         deps: deps.trading,
         input: { redirectUrl },
+      });
+      return c.json(link, 200);
+    })
+    .openapi(reconnect, async (c) => {
+      const body = c.req.valid('json') ?? {};
+      const link = await reconnectSnaptrade({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: {
+          accountId: c.req.valid('param').id,
+          redirectUrl: body.redirectUrl ?? `${deps.config.publicUrl}/api/accounts/snaptrade/callback`,
+        },
       });
       return c.json(link, 200);
     })

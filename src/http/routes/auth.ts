@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CLIENT_IP_HEADER, resolveSession } from '../../auth';
+import { deleteCookie } from 'hono/cookie';
+import { CLIENT_IP_HEADER, resolveSession, SESSION_COOKIE_NAME } from '../../auth';
 import { AppError } from '../../errors';
 import { consumeEmailVerification } from '../../services/users/email-verification';
 import { getMyProfile } from '../../services/users/get-my-profile';
@@ -95,6 +96,23 @@ const signOutRoute = createRoute({
     ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
   },
 });
+
+const signOutEverywhereRoute = createRoute({
+  method: 'post',
+  path: '/auth/revoke-sessions',
+  operationId: 'signOutEverywhere',
+  tags: ['auth'],
+  summary: 'End every session of my account, this one included (sign out everywhere)',
+  description: 'Send the `Origin` header of the app: cookie-bearing requests from other origins are refused.',
+  security: SESSION_SECURITY,
+  responses: {
+    200: { description: 'Every session ended', ...json(StatusResult) },
+    ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
+  },
+});
+
+/** Where the link in a verification email lands once used: the app's page that says how it went. */
+const VERIFIED_PAGE = '/verify-email';
 
 const requestPasswordResetRoute = createRoute({
   method: 'post',
@@ -267,7 +285,11 @@ export function authRouter(deps: AppDeps) {
 
   router.openapi(signUpRoute, async (c) => {
     const input = c.req.valid('json');
-    const result = await settle(c, await forward(c, deps, input), AuthResult);
+    const result = await settle(
+      c,
+      await forward(c, deps, { ...input, callbackURL: VERIFIED_PAGE }),
+      AuthResult,
+    );
     return c.json(result, 200);
   });
 
@@ -293,6 +315,12 @@ export function authRouter(deps: AppDeps) {
   router.openapi({ ...signOutRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
     const result = await settle(c, await forward(c, deps), SignOutResult);
     return c.json(result, 200);
+  });
+
+  router.openapi({ ...signOutEverywhereRoute, middleware: [requireAuth(deps)] as const }, async (c) => {
+    await settle(c, await forward(c, deps), StatusResult);
+    deleteCookie(c, SESSION_COOKIE_NAME, { path: '/' });
+    return c.json({ status: true }, 200);
   });
 
   const recoveryLimits = (c: AppContext, email: string) =>
@@ -351,7 +379,7 @@ export function authRouter(deps: AppDeps) {
     const user = await getMyProfile({ ctx: serviceContext(deps, c) });
     if (user.emailVerified) throw new AppError('CONFLICT', 'Your email address is already confirmed');
     await recoveryLimits(c, user.email);
-    await settle(c, await forward(c, deps, { email: user.email }), StatusResult);
+    await settle(c, await forward(c, deps, { email: user.email, callbackURL: VERIFIED_PAGE }), StatusResult);
     return c.json({ status: true }, 200);
   });
 

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { COPY_OUTCOMES, COPY_REASONS, TRADE_SIDES } from '../../domain/vocabulary';
-import { approveCopy, dismissCopy } from '../../services/copy/decide-approval';
+import { approveCopy, dismissCopy, retryCopy } from '../../services/copy/decide-approval';
 import { listCopyLog } from '../../services/copy/list-copy-log';
+import { listSubscriberCopies } from '../../services/copy/list-subscriber-copies';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
@@ -34,9 +35,52 @@ const CopySchema = z
         filledPrice: z.string().nullable(),
       })
       .nullable(),
+    copiedQuantity: z.number().int(),
+    timing: z
+      .object({
+        traderFilledAt: z.string().nullable(),
+        decidedAt: z.string().nullable(),
+        sentAt: z.string().nullable(),
+        acceptedAt: z.string().nullable(),
+        filledAt: z.string().nullable(),
+        traderFillPrice: z.string().nullable(),
+        fillPrice: z.string().nullable(),
+        priceDifference: z
+          .string()
+          .nullable()
+          .openapi({ description: 'copy − trader fill price, per contract' }),
+      })
+      .openapi('CopyTiming'),
   })
   .openapi('CopyDecision');
 const CopyPage = z.object({ copies: z.array(CopySchema), nextCursor: z.string().nullable() });
+const DeskCopySchema = z
+  .object({
+    id: z.string(),
+    sourceTradeId: z.string(),
+    side: z.enum(TRADE_SIDES),
+    symbol: z.string(),
+    outcome: z.enum(COPY_OUTCOMES),
+    reason: z.enum(COPY_REASONS).nullable(),
+    sourceQuantity: z.number().int().openapi({ description: 'What the trader traded' }),
+    copyQuantity: z.number().int().nullable().openapi({ description: 'What was copied' }),
+    copyStatus: z.enum(ORDER_STATUSES).nullable(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('DeskCopy');
+const DeskPage = z
+  .object({
+    summary: z
+      .object({
+        total: z.number().int(),
+        byOutcome: z.partialRecord(z.enum(COPY_OUTCOMES), z.number().int()),
+        byReason: z.partialRecord(z.enum(COPY_REASONS), z.number().int()),
+      })
+      .openapi({ description: 'All decisions of this subscription, counted by outcome and by reason' }),
+    copies: z.array(DeskCopySchema),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('DeskPage');
 const LogQuery = z.object({
   outcome: z.string().optional().openapi({ example: 'pending_approval' }),
   limit: z.string().optional(),
@@ -57,6 +101,22 @@ export function copiesRouter(deps: AppDeps) {
     request: { params: IdParam, query: LogQuery },
     responses: {
       200: json(CopyPage, 'Newest first'),
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND'),
+    },
+  });
+  const desk = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'get',
+    path: '/subscriptions/subscribers/{id}/copies',
+    operationId: 'listSubscriberCopies',
+    summary: "The trader's desk: what was copied or skipped for one of my subscribers, and why",
+    description:
+      'For a subscription to me (the trader): each decision with its outcome and reason, and counts. ' +
+      "Nothing of the subscriber's account: no prices paid, balances or broker messages.",
+    request: { params: IdParam, query: LogQuery },
+    responses: {
+      200: json(DeskPage, 'Newest first'),
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND'),
     },
   });
@@ -84,19 +144,31 @@ export function copiesRouter(deps: AppDeps) {
           z.object({ decisionId: z.string(), copyTradeId: z.string().nullable().optional() }),
           'Done',
         ),
-        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED'),
+        ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'CONFLICT', 'PRECONDITION_FAILED'),
       },
     });
   const approveRoute = decide(
     'approveCopy',
     '/copies/{id}/approve',
-    'Approve a waiting copy: it executes at market now',
+    'Approve a waiting copy: it executes at market now, scaled to what the trader still holds (409 once the trader has closed)',
   );
   const dismissRoute = decide('dismissCopy', '/copies/{id}/dismiss', 'Dismiss a waiting copy');
+  const retryRoute = decide(
+    'retryCopy',
+    '/copies/{id}/retry',
+    'Retry a failed or price-drift copy within 15 minutes, while the trader still holds the position: a new order on the same decision',
+  );
 
   return createRouter()
     .openapi(log, async (c) => {
       const page = await listCopyLog({
+        ctx: serviceContext(deps, c),
+        input: { subscriptionId: c.req.valid('param').id, query: c.req.valid('query') },
+      });
+      return c.json(page, 200);
+    })
+    .openapi(desk, async (c) => {
+      const page = await listSubscriberCopies({
         ctx: serviceContext(deps, c),
         input: { subscriptionId: c.req.valid('param').id, query: c.req.valid('query') },
       });
@@ -111,6 +183,14 @@ export function copiesRouter(deps: AppDeps) {
     })
     .openapi(approveRoute, async (c) => {
       const result = await approveCopy({
+        ctx: serviceContext(deps, c),
+        deps: deps.trading,
+        input: { decisionId: c.req.valid('param').id },
+      });
+      return c.json(result, 200);
+    })
+    .openapi(retryRoute, async (c) => {
+      const result = await retryCopy({
         ctx: serviceContext(deps, c),
         deps: deps.trading,
         input: { decisionId: c.req.valid('param').id },

@@ -6,8 +6,10 @@ import {
   removeDiscordWebhook,
   setDiscordWebhook,
 } from '../../services/notifications/discord-webhook';
+import { testDiscordWebhook } from '../../services/notifications/test-discord-webhook';
 import { deleteAccount, deleteAccountSchema } from '../../services/users/delete-account';
-import { getMyProfile } from '../../services/users/get-my-profile';
+import { getMyProfile, type MyProfile } from '../../services/users/get-my-profile';
+import { updateProfile } from '../../services/users/update-profile';
 import { type AppDeps, createRouter, serviceContext } from '../env';
 import { errorResponses } from '../errors';
 import { requireAuth } from '../middleware/require-auth';
@@ -50,6 +52,19 @@ const DiscordWebhookInput = z
   })
   .openapi('DiscordWebhookInput');
 
+const UpdateProfileInput = z
+  .object({
+    name: z.string().optional().openapi({ description: '1 to 100 characters' }),
+    username: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: '3 to 30 letters, digits or underscores (kept lower case); null clears it' }),
+    bio: z.string().nullable().optional().openapi({ description: 'Up to 500 characters' }),
+    avatarUrl: z.string().nullable().optional().openapi({ description: 'An https:// image address' }),
+  })
+  .openapi('UpdateProfileInput');
+
 export function meRouter(deps: AppDeps) {
   const getMe = createRoute({
     method: 'get',
@@ -62,6 +77,32 @@ export function meRouter(deps: AppDeps) {
     responses: {
       200: { description: 'The profile', content: { 'application/json': { schema: ProfileSchema } } },
       ...errorResponses('UNAUTHENTICATED'),
+    },
+  });
+
+  const updateMe = createRoute({
+    method: 'patch',
+    path: '/me',
+    operationId: 'updateMe',
+    tags: ['me'],
+    summary: 'Change my name, username, bio or avatar address',
+    description:
+      'Fields left out keep their value; an empty bio or avatar clears it. The username is unique (409 naming ' +
+      '`username` when taken); the avatar must be an https:// address.',
+    security: SESSION_SECURITY,
+    middleware: [requireAuth(deps)] as const,
+    request: {
+      body: {
+        required: true,
+        content: { 'application/json': { schema: UpdateProfileInput } },
+      },
+    },
+    responses: {
+      200: {
+        description: 'The profile, changed',
+        content: { 'application/json': { schema: ProfileSchema } },
+      },
+      ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'CONFLICT'),
     },
   });
 
@@ -123,7 +164,40 @@ export function meRouter(deps: AppDeps) {
     },
   });
 
+  const testDiscord = createRoute({
+    tags: ['me'],
+    security: SESSION_SECURITY,
+    path: '/me/discord-webhook/test',
+    middleware: [requireAuth(deps)] as const,
+    method: 'post',
+    operationId: 'testDiscordWebhook',
+    summary: 'Post a test message to my Discord webhook now',
+    description: "Discord's answer is told back; a webhook Discord no longer knows (404) is removed (422).",
+    responses: {
+      200: {
+        description: 'Discord took the post',
+        content: { 'application/json': { schema: z.object({ posted: z.literal(true) }) } },
+      },
+      ...errorResponses('UNAUTHENTICATED', 'PRECONDITION_FAILED', 'LIMIT_EXCEEDED'),
+    },
+  });
+
+  const profileJson = (profile: MyProfile) => ({
+    ...profile,
+    traderVerifiedAt: profile.traderVerifiedAt?.toISOString() ?? null,
+    createdAt: profile.createdAt?.toISOString() ?? null,
+  });
+
   return createRouter()
+    .openapi(updateMe, async (c) =>
+      c.json(
+        profileJson(await updateProfile({ ctx: serviceContext(deps, c), input: c.req.valid('json') })),
+        200,
+      ),
+    )
+    .openapi(testDiscord, async (c) =>
+      c.json(await testDiscordWebhook({ ctx: serviceContext(deps, c), deps: deps.delivery }), 200),
+    )
     .openapi(deleteMe, async (c) => {
       await deleteAccount({
         ctx: serviceContext(deps, c),
@@ -141,14 +215,6 @@ export function meRouter(deps: AppDeps) {
       c.json(await removeDiscordWebhook({ ctx: serviceContext(deps, c) }), 200),
     )
     .openapi(getMe, async (c) => {
-      const profile = await getMyProfile({ ctx: serviceContext(deps, c) });
-      return c.json(
-        {
-          ...profile,
-          traderVerifiedAt: profile.traderVerifiedAt?.toISOString() ?? null,
-          createdAt: profile.createdAt?.toISOString() ?? null,
-        },
-        200,
-      );
+      return c.json(profileJson(await getMyProfile({ ctx: serviceContext(deps, c) })), 200);
     });
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   listPushSubscriptions,
   registerPushSubscription,
+  sendTestPush,
   unregisterPushSubscription,
 } from '../../services/notifications/push-subscriptions';
 import { type AppDeps, createRouter, serviceContext } from '../env';
@@ -98,7 +99,33 @@ export function pushSubscriptionsRouter(deps: AppDeps) {
     responses: { 204: { description: 'Removed' }, ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND') },
   });
 
+  const test = createRoute({
+    ...common,
+    middleware: [auth] as const,
+    method: 'post',
+    path: '/push-subscriptions/{id}/test',
+    operationId: 'testPushSubscription',
+    summary: 'Send a test push to one of my browsers now',
+    description:
+      "No notification is written. 404 also when the push service says the browser's registration ended.",
+    request: { params: IdParam },
+    responses: {
+      200: json(z.object({ sent: z.literal(true) }).openapi('TestPushResult'), 'The push service took it'),
+      ...errorResponses('UNAUTHENTICATED', 'NOT_FOUND', 'PRECONDITION_FAILED', 'LIMIT_EXCEEDED'),
+    },
+  });
+
   return createRouter()
+    .openapi(test, async (c) =>
+      c.json(
+        await sendTestPush({
+          ctx: serviceContext(deps, c),
+          deps: deps.delivery,
+          input: { pushSubscriptionId: c.req.valid('param').id },
+        }),
+        200,
+      ),
+    )
     .openapi(vapidKey, (c) => c.json({ publicKey: deps.delivery.vapid.publicKey }, 200))
     .openapi(list, async (c) => c.json(await listPushSubscriptions({ ctx: serviceContext(deps, c) }), 200))
     .openapi(register, async (c) => {

@@ -40,6 +40,13 @@ export const AccountSchema = z
     accountType: z.string().nullable(),
     isSelected: z.boolean(),
     isActive: z.boolean(),
+    needsReconnect: z.boolean().openapi({
+      description: 'The SnapTrade connection is broken: reconnect it (copies to it are skipped meanwhile)',
+    }),
+    reconnectReason: z.string().nullable(),
+    readOnly: z.boolean().openapi({
+      description: 'The brokerage connects read-only through SnapTrade: it cannot be selected for trading',
+    }),
     balance: nullableDecimal,
     buyingPower: nullableDecimal,
     lastSyncAt: timestamp,

@@ -16,12 +16,41 @@ import { IdParam, json, serialize } from './schemas';
 
 const timestamp = z.string().nullable().openapi({ format: 'date-time' });
 
+const CopySizingSchema = z
+  .object({
+    mode: z.enum(['multiplier', 'fixed', 'premium', 'equity']),
+    contracts: z.number().optional().openapi({ description: 'fixed: whole contracts per copy' }),
+    dollars: z
+      .number()
+      .optional()
+      .openapi({ description: 'premium: contracts = floor(dollars ÷ (ask × 100))' }),
+    percent: z
+      .number()
+      .optional()
+      .openapi({ description: "equity: percent of the account's buying power at the ask" }),
+  })
+  .openapi('CopySizing', { description: 'How opening copies are sized; always capped by maxPositionSize' });
+
 export const SubscriptionSettingsSchema = z
   .object({
     autoExecute: z.boolean().openapi({ description: 'Copies are placed without asking the subscriber' }),
     maxPositionSize: z.number().int().openapi({ description: 'Cap in contracts per copied trade' }),
     maxDailyTrades: z.number().int().openapi({ description: 'Copied openings per US/Eastern trading day' }),
     scalingFactor: z.number().openapi({ description: "Multiplier of the trader's quantity", example: 0.5 }),
+    sizing: CopySizingSchema,
+    maxPriceDriftPercent: z
+      .number()
+      .nullable()
+      .openapi({ description: "Drift guard, percent above the trader's fill; null: off" }),
+    driftLimitSeconds: z
+      .number()
+      .int()
+      .openapi({ description: "How long the drift guard's Limit order works" }),
+    maxDailyLoss: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Dollars lost on the Eastern day that stop new openings; null: off' }),
+    copyOpenPositions: z.boolean().openapi({ description: "Copy the trader's open positions on subscribe" }),
   })
   .openapi('SubscriptionSettings');
 
@@ -45,6 +74,26 @@ const SubscriptionSettingsInput = z
         .number('must be a whole number from 1 to 100')
         .optional()
         .openapi({ description: 'Copied openings per trading day, 1 to 100; default 5' }),
+      sizing: z
+        .unknown()
+        .optional()
+        .openapi({ description: "CopySizing; default {mode: 'multiplier'}", type: 'object' }),
+      maxPriceDriftPercent: z
+        .unknown()
+        .optional()
+        .openapi({ description: '0.5 to 100, or null (off, the default)', type: 'number' }),
+      driftLimitSeconds: z
+        .unknown()
+        .optional()
+        .openapi({ description: '1 to 3600; default 30', type: 'integer' }),
+      maxDailyLoss: z
+        .unknown()
+        .optional()
+        .openapi({ description: 'Dollars, or null (off, the default)', type: 'number' }),
+      copyOpenPositions: z.unknown().optional().openapi({
+        description: "Copy the trader's open positions at once (on subscribe); default false",
+        type: 'boolean',
+      }),
     },
     { error: (issue) => (issue.input === undefined ? 'is required' : undefined) },
   )
@@ -121,7 +170,15 @@ export function subscriptionsRouter(deps: AppDeps) {
       'the same subscription with the settings given (defaults for the others).',
     request: { body: { required: true, content: { 'application/json': { schema: SubscribeBody } } } },
     responses: {
-      201: json(SubscriptionSchema, 'The new (or reactivated) subscription'),
+      201: json(
+        SubscriptionSchema.extend({
+          accountWarning: z.string().nullable().openapi({
+            description:
+              'Why copies cannot be placed yet (the selected account is read-only, its connection is broken, or none is selected)',
+          }),
+        }),
+        'The new (or reactivated) subscription',
+      ),
       ...errorResponses('VALIDATION', 'UNAUTHENTICATED', 'NOT_FOUND', 'CONFLICT'),
     },
   });
@@ -220,8 +277,11 @@ export function subscriptionsRouter(deps: AppDeps) {
   // The fixed path /subscriptions/subscribers is registered before /subscriptions/{id}.
   return createRouter()
     .openapi(create, async (c) => {
-      const { subscription } = await subscribe({ ctx: serviceContext(deps, c), input: c.req.valid('json') });
-      return c.json(serialize(subscription), 201);
+      const { subscription, accountWarning } = await subscribe({
+        ctx: serviceContext(deps, c),
+        input: c.req.valid('json'),
+      });
+      return c.json({ ...serialize(subscription), accountWarning }, 201);
     })
     .openapi(list, async (c) => {
       const page = await listMySubscriptions({ ctx: serviceContext(deps, c), input: c.req.valid('query') });

@@ -15,12 +15,18 @@ export async function selectAccount({
   const userId = requireUser(ctx);
   return inTransaction(ctx, async (tx) => {
     const [account] = await tx
-      .select({ isActive: accounts.isActive })
+      .select({ isActive: accounts.isActive, readOnly: accounts.readOnly })
       .from(accounts)
       .where(and(eq(accounts.id, input.accountId), eq(accounts.userId, userId)));
     if (!account) throw new AppError('NOT_FOUND', 'Account not found');
     if (!account.isActive)
       throw new AppError('PRECONDITION_FAILED', 'A disconnected account cannot be selected');
+    if (account.readOnly) {
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        'This brokerage connects read-only through SnapTrade: it cannot be selected for trading',
+      );
+    }
     const [selected] = await tx
       .update(accounts)
       .set({ isSelected: true })

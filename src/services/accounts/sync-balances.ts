@@ -4,10 +4,12 @@ import { AppError } from '../../errors';
 import type { ServiceContext } from '../context';
 import type { TradingDeps } from '../trading/deps';
 import { loadAccount } from '../trading/load-account';
+import { markConnectionBroken, markConnectionFixed } from './connection-health';
 
 /**
  * Refresh an account's cached balance and buying power from its broker. Users may sync their
- * own accounts; the balance job syncs every active account as `system`.
+ * own accounts; the balance job syncs every active account as `system`. A SnapTrade connection
+ * found disabled marks the account `needs_reconnect` (PRODUCT.md §1a); found working, clears it.
  */
 export async function syncBalances({
   ctx,
@@ -24,6 +26,16 @@ export async function syncBalances({
   if (!account) throw new AppError('NOT_FOUND', 'Account not found');
   if (!account.isActive) throw new AppError('PRECONDITION_FAILED', 'The account is disconnected');
   const { broker, ref } = deps.brokers.forAccount(account);
+  // A disabled connection still answers (SnapTrade's last cached state): ask it how it is.
+  if (ref.snaptrade && deps.snaptrade) {
+    const status = await deps.snaptrade.connectionStatus({
+      ...ref.snaptrade,
+      authorizationId: account.snaptradeAuthorizationId,
+    });
+    const target = { accountIds: [account.id] };
+    if (status?.disabled) await markConnectionBroken({ ctx, input: { target } });
+    else if (status && account.needsReconnect) await markConnectionFixed({ ctx, input: { target } });
+  }
   const balances = await broker.getBalances(ref);
   const [updated] = await ctx.db
     .update(accounts)

@@ -8,9 +8,10 @@ import type { SourceTrade } from './source-trade';
 const iso = (date: Date) => date.toISOString();
 
 /**
- * Write the decisions, one row per (subscription, trader's trade). The unique pair makes this
- * idempotent: a decision already written (a retried job, a second worker) is left as it was and
- * not returned. Returns the decision ids written, by subscription.
+ * Write the decisions, one row per (subscription, trader's trade): new rows, and rows moved on
+ * by a further fill of the trader's order (their source quantity only ever grows). The unique
+ * pair makes this idempotent: a decision already written as far (a retried job, a second
+ * worker) is left as it was and not returned. Returns the decision ids written, by subscription.
  */
 export async function writeDecisions(
   tx: Transaction,
@@ -24,11 +25,12 @@ export async function writeDecisions(
   const expiresAt = iso(new Date(now.getTime() + deps.copy.approvalWindowMs));
   const { trade } = source;
   const { rows } = await tx.execute<{ id: string; subscription_id: string }>(sql`
-    INSERT INTO subscription_trades
+    INSERT INTO subscription_trades AS st
       (subscription_id, source_trade_id, subscriber_id, trader_id, action, outcome, reason,
-       source_quantity, computed_quantity, copy_quantity, expires_at, decided_at, created_at, updated_at)
+       source_quantity, computed_quantity, copy_quantity, mirrored_quantity, expires_at, decided_at, created_at, updated_at)
     SELECT x.subscription_id, ${trade.id}, x.subscriber_id, ${trade.userId}, ${trade.action}, x.outcome, x.reason,
-           ${trade.filledQuantity ?? 0}, x.computed, x.quantity,
+           x.source_quantity, x.computed, x.quantity,
+           CASE WHEN ${trade.action} = 'buy' THEN x.source_quantity END,
            CASE WHEN x.outcome = 'pending_approval' THEN ${expiresAt}::timestamp END,
            CASE WHEN x.outcome <> 'pending_approval' THEN ${iso(now)}::timestamp END,
            ${iso(now)}::timestamp, ${iso(now)}::timestamp
@@ -37,10 +39,17 @@ export async function writeDecisions(
         ${sql.param(decisions.map((d) => d.subscriberId))}::text[],
         ${sql.param(decisions.map((d) => d.outcome))}::text[],
         ${sql.param(decisions.map((d) => d.reason))}::text[],
+        ${sql.param(decisions.map((d) => d.sourceQuantity))}::int[],
         ${sql.param(decisions.map((d) => d.computedQuantity))}::int[],
         ${sql.param(decisions.map((d) => d.copyQuantity))}::int[]
-      ) AS x(subscription_id, subscriber_id, outcome, reason, computed, quantity)
-    ON CONFLICT (subscription_id, source_trade_id) DO NOTHING
+      ) AS x(subscription_id, subscriber_id, outcome, reason, source_quantity, computed, quantity)
+    ON CONFLICT (subscription_id, source_trade_id) DO UPDATE
+       SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, source_quantity = EXCLUDED.source_quantity,
+           computed_quantity = EXCLUDED.computed_quantity, copy_quantity = EXCLUDED.copy_quantity,
+           mirrored_quantity = EXCLUDED.mirrored_quantity,
+           expires_at = CASE WHEN st.outcome = 'pending_approval' THEN st.expires_at ELSE EXCLUDED.expires_at END,
+           decided_at = CASE WHEN st.outcome = EXCLUDED.outcome THEN st.decided_at ELSE EXCLUDED.decided_at END
+     WHERE st.source_quantity < EXCLUDED.source_quantity
     RETURNING id, subscription_id`);
   return new Map(rows.map((row) => [row.subscription_id, row.id]));
 }
@@ -52,12 +61,14 @@ export type CopyToCreate = {
   quantity: number;
   /** For a closing copy: the subscriber's copied position. */
   positionId: string | null;
+  /** The drift guard's Limit price; a Market order without it. */
+  limitPrice?: string | null;
 };
 
 /**
  * The copy orders, `pending`, in a fixed number of statements: for opening copies each
  * subscriber's copied position is found or opened (linked to the trader's position); every
- * copy is a Market order with `source = 'copy'`, linked from its decision. They are created
+ * copy is a Market order (the drift guard's Limit) with `source = 'copy'`, linked from its decision. They are created
  * claimed (`submitted_at`) by the run that will send them.
  */
 export async function createCopyOrders(
@@ -92,14 +103,16 @@ export async function createCopyOrders(
         ${sql.param(positionIds)}::text[],
         ${sql.param(copies.map((c) => c.subscriberId))}::text[],
         ${sql.param(copies.map((c) => c.accountId))}::text[],
-        ${sql.param(copies.map((c) => c.quantity))}::int[]
-      ) AS x(decision_id, position_id, user_id, account_id, quantity)
+        ${sql.param(copies.map((c) => c.quantity))}::int[],
+        ${sql.param(copies.map((c) => c.limitPrice ?? null))}::numeric[]
+      ) AS x(decision_id, position_id, user_id, account_id, quantity, limit_price)
     ), ids AS (
       SELECT x.*, nanoid() AS trade_id FROM x
     ), inserted AS (
-      INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, order_type, status,
+      INSERT INTO trades (id, parent_trade_id, user_id, account_id, action, quantity, order_type, limit_price, status,
                           source, source_trader_id, source_trade_id, created_at, updated_at, submitted_at)
-      SELECT trade_id, position_id, user_id, account_id, ${trade.action}, quantity, 'Market', 'pending',
+      SELECT trade_id, position_id, user_id, account_id, ${trade.action}, quantity,
+             CASE WHEN limit_price IS NULL THEN 'Market' ELSE 'Limit' END, limit_price, 'pending',
              'copy', ${trade.userId}, ${trade.id}, ${now}::timestamp, ${now}::timestamp, ${now}::timestamp
         FROM ids
       RETURNING id

@@ -1,11 +1,13 @@
+import { sql } from 'drizzle-orm';
 import { tradeSideOf } from '../../domain/vocabulary';
+import { enqueue } from '../../jobs/queue';
 import type { ServiceContext } from '../context';
 import { notifyMany } from '../notifications/notify';
 import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
 import { describeApprovalWindow } from './approval-window';
 import { createCopyOrders, writeDecisions } from './create-copies';
-import { type Decision, decideClosings, decideOpenings } from './decide-copies';
+import { type Decision, decideClosings, decideOpenings, lockForDecisions } from './decide-copies';
 import type { CopyDeps } from './deps';
 import { placeCopyOrders } from './place-copies';
 import { isCopyable, loadSourceTrade, type SourceTrade } from './source-trade';
@@ -51,11 +53,100 @@ async function notifyDecisions(
 }
 
 /**
- * The copy fan-out of one trader's trade (PRODUCT.md §3), run as a job. One transaction decides
- * every active subscription set-based, writes all decisions and the copy orders in batches;
- * then the copy orders go to the subscribers' brokers and each result is recorded as it comes
- * back. Idempotent: run again (a retry, a second worker, a recovery after a crash) it decides
- * nothing twice and sends only copies still unsent.
+ * The drift guard's Limit copies are cancelled if still unfilled after their subscription's
+ * `driftLimitSeconds` (one delayed job per distinct delay).
+ */
+async function scheduleDriftCancels(
+  tx: Transaction,
+  ctx: ServiceContext,
+  copies: { decisionId: string; limitPrice: string | null; driftLimitSeconds: number }[],
+  created: string[],
+) {
+  const seconds = new Map(copies.filter((c) => c.limitPrice).map((c) => [c.decisionId, c.driftLimitSeconds]));
+  if (seconds.size === 0) return;
+  const { rows } = await tx.execute<{ id: string; decision_id: string }>(sql`
+    SELECT c.id, d.id AS decision_id FROM trades c JOIN subscription_trades d ON d.copy_trade_id = c.id
+     WHERE c.id = ANY(${sql.param(created)}::text[]) AND c.order_type = 'Limit'`);
+  const bySeconds = new Map<number, string[]>();
+  for (const row of rows) {
+    const delay = seconds.get(row.decision_id);
+    if (delay !== undefined) bySeconds.set(delay, [...(bySeconds.get(delay) ?? []), row.id]);
+  }
+  for (const [delay, tradeIds] of bySeconds) {
+    await enqueue(tx, 'cancel-drift-copies', { tradeIds }, { now: ctx.now(), delayMs: delay * 1000 });
+  }
+}
+
+/**
+ * Decide one trader's trade up to its latest fill, in one transaction: every active subscription
+ * set-based, the decisions and copy orders written in batches, and the fill marked as fanned out.
+ * Returns the copy orders created (claimed by this run).
+ */
+async function decideTrade(
+  ctx: ServiceContext,
+  deps: CopyDeps,
+  tradeId: string,
+  result: FanOutResult,
+): Promise<{ source: SourceTrade; created: string[] } | null> {
+  const first = await loadSourceTrade(ctx.db, tradeId);
+  if (!first || !isCopyable(first)) return null;
+  return inTransaction(ctx, async (tx) => {
+    await lockForDecisions(tx, first);
+    // Read again under the lock: the trader's order may have filled further meanwhile.
+    const source = (await loadSourceTrade(tx, tradeId)) ?? first;
+    const decisions =
+      source.trade.action === 'buy'
+        ? await decideOpenings(tx, ctx, deps, source)
+        : await decideClosings(tx, source);
+    const written = await writeDecisions(tx, ctx, deps, source, decisions);
+    const fresh = decisions.filter((d) => written.has(d.subscriptionId));
+    const copies = fresh.flatMap((d) => {
+      const decisionId = written.get(d.subscriptionId);
+      if (d.orderQuantity < 1 || !decisionId || !d.accountId) return [];
+      return [
+        {
+          decisionId,
+          subscriberId: d.subscriberId,
+          accountId: d.accountId,
+          quantity: d.orderQuantity,
+          positionId: d.positionId,
+          limitPrice: d.limitPrice ?? null,
+          driftLimitSeconds: d.driftLimitSeconds ?? 0,
+        },
+      ];
+    });
+    const created = await createCopyOrders(tx, ctx, source, copies);
+    await scheduleDriftCancels(tx, ctx, copies, created);
+    await notifyDecisions(
+      tx,
+      ctx,
+      deps,
+      source,
+      fresh.filter((d) => d.previousSourceQuantity === null && d.reason !== 'at_target'),
+    );
+    if (source.trade.fillSeq !== null) {
+      await tx.execute(sql`
+        INSERT INTO copy_fan_outs (trade_id, copied_seq, updated_at)
+        VALUES (${source.trade.id}, ${source.trade.fillSeq}, ${ctx.now().toISOString()}::timestamp)
+        ON CONFLICT (trade_id) DO UPDATE SET copied_seq = GREATEST(copy_fan_outs.copied_seq, EXCLUDED.copied_seq),
+                                             updated_at = EXCLUDED.updated_at`);
+    }
+    result.decided += fresh.length;
+    result.executed += copies.length;
+    result.pendingApproval += fresh.filter((d) => d.outcome === 'pending_approval').length;
+    result.skipped += fresh.filter((d) => d.outcome === 'skipped').length;
+    return { source, created };
+  });
+}
+
+/**
+ * The copy fan-out of one trader's trade (PRODUCT.md §3), run as a job each time the trader's
+ * order fills (one queue per trader position). Earlier fills of the same position not fanned out
+ * yet are decided first, in fill order, so whatever order the jobs arrive in, each sale's copies
+ * are sized on the holdings its predecessors left. Each trade: one transaction decides every
+ * active subscription set-based; then the copy orders go to the subscribers' brokers and each
+ * result is recorded as it comes back. Idempotent: run again (a retry, a second worker, a
+ * recovery after a crash) it decides nothing twice and sends only copies still unsent.
  */
 export async function fanOutCopies({
   ctx,
@@ -66,51 +157,34 @@ export async function fanOutCopies({
   deps: CopyDeps;
   input: { tradeId: string };
 }): Promise<FanOutResult> {
-  const source = await loadSourceTrade(ctx.db, input.tradeId);
   const result: FanOutResult = { decided: 0, executed: 0, pendingApproval: 0, skipped: 0, sent: 0 };
-  if (!source || !isCopyable(source)) return result;
+  const target = await loadSourceTrade(ctx.db, input.tradeId);
+  if (!target || !isCopyable(target)) return result;
 
-  const created = await inTransaction(ctx, async (tx) => {
-    const decisions =
-      source.trade.action === 'buy'
-        ? await decideOpenings(tx, ctx, deps, source)
-        : await decideClosings(tx, source);
-    const written = await writeDecisions(tx, ctx, deps, source, decisions);
-    const fresh = decisions.filter((d) => written.has(d.subscriptionId));
-    const copies = fresh.flatMap((d) => {
-      const decisionId = written.get(d.subscriptionId);
-      if (d.outcome !== 'executed' || !decisionId || !d.accountId || !d.copyQuantity) return [];
-      return [
-        {
-          decisionId,
-          subscriberId: d.subscriberId,
-          accountId: d.accountId,
-          quantity: d.copyQuantity,
-          positionId: d.positionId,
-        },
-      ];
+  const { rows: behind } = await ctx.db.execute<{ id: string }>(sql`
+    SELECT t.id FROM trades t LEFT JOIN copy_fan_outs f ON f.trade_id = t.id
+     WHERE t.parent_trade_id = ${target.position.id} AND t.id <> ${target.trade.id}
+       AND t.source = 'manual' AND t.fill_seq < ${target.trade.fillSeq ?? 0}
+       AND (f.copied_seq IS NULL OR f.copied_seq < t.fill_seq)
+     ORDER BY t.fill_seq`);
+  let inFlightElsewhere = 0;
+  for (const tradeId of [...behind.map((r) => r.id), input.tradeId]) {
+    const own = tradeId === input.tradeId;
+    const step: FanOutResult = { decided: 0, executed: 0, pendingApproval: 0, skipped: 0, sent: 0 };
+    const decided = await decideTrade(ctx, deps, tradeId, own ? result : step);
+    if (!decided) continue;
+    if (own) deps.faults?.afterCopyDecisions?.();
+    const placed = await placeCopyOrders({
+      ctx,
+      deps,
+      input: { sourceTradeId: tradeId, owned: decided.created },
     });
-    const tradeIds = await createCopyOrders(tx, ctx, source, copies);
-    await notifyDecisions(tx, ctx, deps, source, fresh);
-    result.decided = fresh.length;
-    result.executed = copies.length;
-    result.pendingApproval = fresh.filter((d) => d.outcome === 'pending_approval').length;
-    result.skipped = fresh.filter((d) => d.outcome === 'skipped').length;
-    return tradeIds;
-  });
-
-  deps.faults?.afterCopyDecisions?.();
-  const placed = await placeCopyOrders({
-    ctx,
-    deps,
-    input: { sourceTradeId: source.trade.id, owned: created },
-  });
-  result.sent = placed.sent;
-  if (placed.inFlightElsewhere > 0) {
+    if (own) result.sent = placed.sent;
+    inFlightElsewhere += placed.inFlightElsewhere;
+  }
+  if (inFlightElsewhere > 0) {
     // Another worker holds some copies; fail so the job is retried and finishes whatever it left.
-    throw new Error(
-      `${placed.inFlightElsewhere} copy order(s) of ${source.trade.id} are still being sent elsewhere`,
-    );
+    throw new Error(`${inFlightElsewhere} copy order(s) of ${input.tradeId} are still being sent elsewhere`);
   }
   return result;
 }

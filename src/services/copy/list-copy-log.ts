@@ -37,6 +37,23 @@ export type CopyLogEntry = {
   decidedAt: string | null;
   createdAt: string | null;
   copyOrder: { id: string; status: OrderStatus; filledQuantity: number; filledPrice: string | null } | null;
+  /** Contracts filled over all the decision's copy orders (a working order's fills, a retry). */
+  copiedQuantity: number;
+  /**
+   * PRODUCT.md §3 copy timing: the trader's fill, when the copy was decided, sent to the broker,
+   * accepted by it and filled, and the copy's fill price against the trader's (copy − trader,
+   * per contract: positive paid more on a buy).
+   */
+  timing: {
+    traderFilledAt: string | null;
+    decidedAt: string | null;
+    sentAt: string | null;
+    acceptedAt: string | null;
+    filledAt: string | null;
+    traderFillPrice: string | null;
+    fillPrice: string | null;
+    priceDifference: string | null;
+  };
 };
 
 type Row = {
@@ -60,6 +77,13 @@ type Row = {
   copy_status: OrderStatus | null;
   copy_filled: number | null;
   copy_price: string | null;
+  copied_quantity: number;
+  trader_filled_at: string | null;
+  trader_price: string | null;
+  sent_at: string | null;
+  accepted_at: string | null;
+  copy_filled_at: string | null;
+  price_difference: string | null;
 };
 
 const isoOf = (value: string | null) =>
@@ -89,7 +113,14 @@ export async function listCopyLog({
     SELECT d.id, d.subscription_id, d.trader_id, d.source_trade_id, d.action, p.symbol, d.outcome, d.reason, d.detail,
            d.source_quantity, d.computed_quantity, d.copy_quantity, d.expires_at::text, d.decided_at::text,
            d.created_at::text, c.id AS copy_id, c.status AS copy_status, c.filled_quantity AS copy_filled,
-           c.filled_price AS copy_price
+           c.filled_price AS copy_price,
+           s.filled_at::text AS trader_filled_at, s.filled_price::text AS trader_price,
+           c.submitted_at::text AS sent_at, c.filled_at::text AS copy_filled_at,
+           (SELECT e.created_at::text FROM order_events e WHERE e.trade_id = c.id AND e.type = 'submitted'
+             ORDER BY e.id LIMIT 1) AS accepted_at,
+           (c.filled_price - s.filled_price)::numeric(10, 4)::text AS price_difference,
+           (SELECT COALESCE(sum(x.filled_quantity), 0)::int FROM trades x
+             WHERE x.source_trade_id = d.source_trade_id AND x.user_id = d.subscriber_id) AS copied_quantity
       FROM subscription_trades d
       JOIN trades s ON s.id = d.source_trade_id
       JOIN parent_trades p ON p.id = s.parent_trade_id
@@ -129,6 +160,17 @@ export async function listCopyLog({
             filledPrice: r.copy_price,
           }
         : null,
+      copiedQuantity: r.copied_quantity,
+      timing: {
+        traderFilledAt: isoOf(r.trader_filled_at),
+        decidedAt: isoOf(r.decided_at),
+        sentAt: isoOf(r.sent_at),
+        acceptedAt: isoOf(r.accepted_at),
+        filledAt: isoOf(r.copy_filled_at),
+        traderFillPrice: r.trader_price,
+        fillPrice: r.copy_price,
+        priceDifference: r.price_difference,
+      },
     })),
     nextCursor:
       rows.length > query.limit && last && lastCreated

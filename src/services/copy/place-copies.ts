@@ -7,6 +7,7 @@ import {
 } from '../../broker/port';
 import type { BrokerAccountSource } from '../../broker/registry';
 import type { AccountProvider, OrderAction } from '../../domain/vocabulary';
+import { tradingBlock } from '../accounts/trading-permission';
 import type { ServiceContext } from '../context';
 import {
   applyOrderUpdates,
@@ -14,18 +15,26 @@ import {
   type OrderUpdate,
   reportFromBrokerOrder,
 } from '../trading/apply-order-update';
+import { reportForUnknownOutcome } from '../trading/submit-order';
 import type { CopyDeps } from './deps';
+import { reconcileStaleClaims } from './reconcile-stale-claims';
+import { skipBlockedCopies } from './skip-blocked-copies';
 
 type ClaimedCopy = {
   id: string;
   symbol: string;
   action: OrderAction;
   quantity: number;
+  limit_price: string | null;
   account_id: string;
   provider: AccountProvider;
   snaptrade_account_id: string;
   snaptrade_user_id: string | null;
   snaptrade_user_secret: string | null;
+  read_only: boolean;
+  needs_reconnect: boolean;
+  reconnect_reason: string | null;
+  broker_name: string;
 };
 
 /** Results are written in groups of this size as they come back. */
@@ -45,6 +54,15 @@ function unavailable(error: unknown): OrderReport {
     averageFillPrice: null,
     reason: `Broker unavailable: ${message}`,
   };
+}
+
+/** Refreshes a copy's claim to the moment it is sent. */
+async function markSent(ctx: ServiceContext, tradeId: string): Promise<Date> {
+  const sentAt = ctx.now();
+  await ctx.db.execute(
+    sql`UPDATE trades SET submitted_at = ${sentAt.toISOString()}::timestamp WHERE id = ${tradeId}`,
+  );
+  return sentAt;
 }
 
 /**
@@ -69,6 +87,8 @@ export async function placeCopyOrders({
 }): Promise<{ sent: number; inFlightElsewhere: number }> {
   const now = ctx.now();
   const staleBefore = new Date(now.getTime() - deps.copy.claimTimeoutMs);
+  // A dead worker's copy may have reached the broker: adopt it rather than send it again.
+  await reconcileStaleClaims({ ctx, deps, input: { sourceTradeId: input.sourceTradeId, staleBefore } });
   const { rows: claimed } = await ctx.db.execute<ClaimedCopy>(sql`
     WITH taken AS (
       UPDATE trades t SET submitted_at = ${now.toISOString()}::timestamp
@@ -77,24 +97,39 @@ export async function placeCopyOrders({
          AND (t.submitted_at IS NULL OR t.submitted_at < ${staleBefore.toISOString()}::timestamp)
          AND NOT (t.id = ANY(${sql.param(input.owned ?? [])}::text[]))
          AND (${input.tradeIds ? sql.param(input.tradeIds) : null}::text[] IS NULL OR t.id = ANY(${input.tradeIds ? sql.param(input.tradeIds) : null}::text[]))
-      RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity
+      RETURNING t.id, t.parent_trade_id, t.account_id, t.action, t.quantity, t.limit_price
     ), mine AS (
-      SELECT t.id, t.parent_trade_id, t.account_id, t.action, t.quantity FROM trades t
+      SELECT t.id, t.parent_trade_id, t.account_id, t.action, t.quantity, t.limit_price FROM trades t
        WHERE t.id = ANY(${sql.param(input.owned ?? [])}::text[]) AND t.status = 'pending' AND t.broker_order_id IS NULL
     ), claimed AS (
       SELECT * FROM taken UNION ALL SELECT * FROM mine
     )
-    SELECT c.id, p.symbol, c.action, c.quantity, a.id AS account_id, a.provider, a.snaptrade_account_id,
-           u.snaptrade_user_id, u.snaptrade_user_secret
+    SELECT c.id, p.symbol, c.action, c.quantity, c.limit_price::text, a.id AS account_id, a.provider,
+           a.snaptrade_account_id, u.snaptrade_user_id, u.snaptrade_user_secret,
+           a.read_only, a.needs_reconnect, a.reconnect_reason, a.broker_name
       FROM claimed c
       JOIN parent_trades p ON p.id = c.parent_trade_id
       JOIN accounts a ON a.id = c.account_id
       JOIN users u ON u.id = a.user_id
      ORDER BY c.id`);
 
+  // Accounts that cannot trade now (broken connection, read-only) get no order (PRODUCT.md §1a).
+  const blocked = claimed.flatMap((copy) => {
+    const block = tradingBlock({
+      readOnly: copy.read_only,
+      needsReconnect: copy.needs_reconnect,
+      reconnectReason: copy.reconnect_reason,
+      brokerName: copy.broker_name,
+    });
+    return block ? [{ tradeId: copy.id, block }] : [];
+  });
+  await skipBlockedCopies({ ctx, input: { copies: blocked } });
+  const blockedIds = new Set(blocked.map((b) => b.tradeId));
+
   // Group by broker implementation; each group goes in one batch when the broker can.
   const groups = new Map<Broker, { copy: ClaimedCopy; order: BatchOrder }[]>();
   for (const copy of claimed) {
+    if (blockedIds.has(copy.id)) continue;
     const account: BrokerAccountSource = {
       id: copy.account_id,
       provider: copy.provider,
@@ -109,7 +144,9 @@ export async function placeCopyOrders({
         symbol: copy.symbol,
         side: copy.action,
         quantity: copy.quantity,
-        orderType: 'Market',
+        ...(copy.limit_price
+          ? { orderType: 'Limit', limitPrice: copy.limit_price }
+          : { orderType: 'Market' }),
         timeInForce: 'Day',
       },
     };
@@ -152,14 +189,25 @@ export async function placeCopyOrders({
       while (next < items.length) {
         const item = items[next++];
         if (!item) break;
-        let report: OrderReport;
+        let report: OrderReport | null;
+        // The claim's time is when it was sent: what a lost answer is reconciled against.
+        const sentAt = broker.deduplicatesClientOrderIds ? null : await markSent(ctx, item.copy.id);
         try {
           report = toReport(await broker.placeOrder(item.order.account, item.order.request));
+          deps.faults?.afterCopySent?.();
         } catch (error) {
           if (!(error instanceof BrokerUnavailableError)) throw error;
-          report = unavailable(error);
+          report = sentAt
+            ? await reportForUnknownOutcome(ctx, broker, item.order.account, error, {
+                symbol: item.copy.symbol,
+                side: item.copy.action,
+                quantity: item.copy.quantity,
+                sentAt,
+              })
+            : unavailable(error);
         }
-        await record(item.copy.id, report);
+        // Unknown and unaskable: left claimed; once the claim expires it is reconciled again.
+        if (report) await record(item.copy.id, report);
       }
     });
     await Promise.all(lanes);

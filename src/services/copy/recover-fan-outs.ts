@@ -12,9 +12,12 @@ import { copyableTradeCondition } from './source-trade';
 const GRACE_MS = 5_000;
 
 /**
- * Finish fan-outs a dead worker left (run at worker start and every minute): traders' final
- * fills with followers but no decision at all, and copy orders decided but never sent whose
- * claim has expired. Each gets its fan-out job again (same key), which is idempotent.
+ * Finish fan-outs a dead worker left (run at worker start and every minute): traders' fills
+ * with followers that were never fanned out (or not up to their latest fill), and copy orders
+ * decided but never sent whose claim has expired. Each gets its fan-out job again (same key),
+ * which is idempotent. Outside the position's queue: a worker that died holding a job keeps
+ * that queue locked (graphile-worker frees it only hours later); the fan-out's own lock and its
+ * catch-up of earlier fills keep the order without it.
  */
 export async function recoverFanOuts({
   ctx,
@@ -35,12 +38,12 @@ export async function recoverFanOuts({
        AND (c.submitted_at IS NULL OR c.submitted_at < ${claimExpiredBefore}::timestamp)
     UNION
     SELECT t.id
-      FROM trades t
+      FROM trades t LEFT JOIN copy_fan_outs f ON f.trade_id = t.id
      WHERE ${copyableTradeCondition('t')}
        AND t.updated_at > ${dayAgo}::timestamp AND t.updated_at < ${settledBefore}::timestamp
+       AND (f.copied_seq IS NULL OR f.copied_seq < t.fill_seq)
        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.trader_id = t.user_id AND s.status = 'active'
-                      AND s.created_at < t.updated_at)
-       AND NOT EXISTS (SELECT 1 FROM subscription_trades d WHERE d.source_trade_id = t.id)`);
+                      AND s.created_at < t.updated_at)`);
   await enqueueMany(
     ctx.db,
     'fan-out-copies',

@@ -2,7 +2,7 @@ import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { type ParentTrade, parentTrades, type Trade, trades } from '../../db/schema';
 import { sqlSet } from '../../db/sql-sets';
-import { COPYABLE_ORDER_SOURCE, FINAL_ORDER_STATUSES, isCopyableOrder } from '../../domain/order-status';
+import { COPYABLE_ORDER_SOURCE, isCopyableOrder } from '../../domain/order-status';
 
 export type SourceTrade = { trade: Trade; position: ParentTrade };
 
@@ -16,7 +16,7 @@ export async function loadSourceTrade(db: Executor, tradeId: string): Promise<So
   return row ?? null;
 }
 
-/** Only a trader's own filled trades are copied; copies of copies never are (PRODUCT.md §3). */
+/** Only a trader's own trades with a fill are copied; copies of copies never are (PRODUCT.md §3). */
 export function isCopyable(source: SourceTrade): boolean {
   return isCopyableOrder(source.trade);
 }
@@ -24,6 +24,5 @@ export function isCopyable(source: SourceTrade): boolean {
 /** `isCopyableOrder` in SQL, on the `trades` row named `alias`. */
 export function copyableTradeCondition(alias: string): SQL {
   const t = sql.identifier(alias);
-  return sql`${t}.source IN ${sqlSet([COPYABLE_ORDER_SOURCE])}
-    AND ${t}.status IN ${sqlSet(FINAL_ORDER_STATUSES)} AND ${t}.filled_quantity > 0`;
+  return sql`${t}.source IN ${sqlSet([COPYABLE_ORDER_SOURCE])} AND ${t}.filled_quantity > 0`;
 }

@@ -3,7 +3,7 @@
  * tool expects, read a page at a time (oldest first) so any history streams in bounded memory.
  * Money stays as the database's decimal text: nothing is rounded on the way out.
  */
-import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { parentTrades, trades, users } from '../../db/schema';
 import { CLOSED_POSITION_STATUSES, tradeSideOf } from '../../domain/vocabulary';
@@ -12,6 +12,8 @@ import { requireUser, type ServiceContext } from '../context';
 const PAGE = 500;
 
 const sourceTraders = alias(users, 'source_trader');
+/** How a source trader is named in a file: their username, else their name (not every trader picks a username). */
+const sourceTraderName = sql<string | null>`coalesce(${sourceTraders.username}, ${sourceTraders.name})`;
 
 const KIND = { manual: 'manual', copy: 'copied', auto: 'expiry' } as const;
 
@@ -92,7 +94,7 @@ export async function* exportOrders({ ctx }: { ctx: ServiceContext }): AsyncGene
         status: trades.status,
         pnl: trades.pnl,
         source: trades.source,
-        sourceTrader: sourceTraders.username,
+        sourceTrader: sourceTraderName,
       })
       .from(trades)
       .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
@@ -156,7 +158,7 @@ export async function* exportPositions({ ctx }: { ctx: ServiceContext }): AsyncG
         pnl: parentTrades.totalPnl,
         status: parentTrades.status,
         copiedFrom: parentTrades.sourceParentTradeId,
-        sourceTrader: sourceTraders.username,
+        sourceTrader: sourceTraderName,
       })
       .from(parentTrades)
       .leftJoin(sourcePositions, eq(sourcePositions.id, parentTrades.sourceParentTradeId))

@@ -64,11 +64,6 @@ export async function deliverPush({
      WHERE n.id = ${input.notificationId}`);
   const row = rows[0];
   if (!row) return 'gone';
-  const endpoint = checkPushEndpoint(row.subscription.endpoint, deps.pushTestOrigin);
-  if (!endpoint.ok) {
-    ctx.log.warn({ pushSubscriptionId: input.pushSubscriptionId }, 'push endpoint no longer allowed');
-    return 'rejected';
-  }
   const message: PushMessage = {
     notificationId: input.notificationId,
     type: row.type,
@@ -77,10 +72,46 @@ export async function deliverPush({
     url: notificationLink(row.type, { decisionId: row.decision_id }),
     data: row.data,
   };
-  const request = webpush.generateRequestDetails(row.subscription, JSON.stringify(message), {
+  return sendPushMessage({
+    ctx,
+    deps,
+    input: {
+      pushSubscriptionId: input.pushSubscriptionId,
+      subscription: row.subscription,
+      message,
+      urgency: HIGH_URGENCY.has(row.type) ? 'high' : 'normal',
+    },
+  });
+}
+
+/**
+ * Send one message to one browser through its push service: encrypted for that browser,
+ * signed with the server's VAPID key. 404/410 delete the subscription; 429 and 5xx throw
+ * DeliveryRetryError (a job retries it).
+ */
+export async function sendPushMessage({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: DeliveryDeps;
+  input: {
+    pushSubscriptionId: string;
+    subscription: StoredPushSubscription;
+    message: PushMessage;
+    urgency: 'high' | 'normal';
+  };
+}): Promise<Exclude<PushOutcome, 'gone'>> {
+  const endpoint = checkPushEndpoint(input.subscription.endpoint, deps.pushTestOrigin);
+  if (!endpoint.ok) {
+    ctx.log.warn({ pushSubscriptionId: input.pushSubscriptionId }, 'push endpoint no longer allowed');
+    return 'rejected';
+  }
+  const request = webpush.generateRequestDetails(input.subscription, JSON.stringify(input.message), {
     vapidDetails: deps.vapid,
     TTL: PUSH_TTL_SECONDS,
-    urgency: HIGH_URGENCY.has(row.type) ? 'high' : 'normal',
+    urgency: input.urgency,
     contentEncoding: 'aes128gcm',
   });
   const headers = Object.fromEntries(

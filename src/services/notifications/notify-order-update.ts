@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { parentTrades, trades } from '../../db/schema';
 import { type NotificationType, tradeSideOf } from '../../domain/vocabulary';
 import type { ServiceContext } from '../context';
-import { inTransaction } from '../transaction';
+import { inTransaction, type Transaction } from '../transaction';
 import { type NotificationInput, notify, notifyMany } from './notify';
 
 const TITLES = {
@@ -44,7 +44,7 @@ export function describeContract(p: {
   return `${p.underlying} ${Number(p.strike)} ${p.optionType === 'call' ? 'C' : 'P'} ${p.expiration}`;
 }
 
-type OrderChangeUpdate = { tradeId: string; changes: Change[] };
+export type OrderChangeUpdate = { tradeId: string; changes: readonly Change[] };
 
 /** What to tell an order's owner about its last change. */
 function orderNotification(
@@ -72,16 +72,19 @@ function orderNotification(
 }
 
 /**
- * Notifications for what happened to orders (PRODUCT.md §4), for a batch of them (a fan-out's
- * fills come in batches): one read and one notifyMany, however many orders. Runs as a job after
- * the update commits; the last change of each order is the one worth telling.
+ * Notifications for what happened to orders (PRODUCT.md §4), for a batch of them: one read and
+ * one notifyMany, however many orders; the last change of each order is the one worth telling.
+ * Written in the transaction given: the one that changed the orders (a few orders, such as a
+ * placement), or a job's after the commit (a fan-out's thousands of fills, in batches).
  */
-export async function notifyOrderUpdates({
+export async function notifyOrderUpdatesIn({
+  tx,
   ctx,
   input,
 }: {
+  tx: Transaction;
   ctx: ServiceContext;
-  input: { updates: OrderChangeUpdate[] };
+  input: { updates: readonly OrderChangeUpdate[] };
 }): Promise<void> {
   const last = new Map<string, Change>();
   for (const update of input.updates) {
@@ -89,7 +92,7 @@ export async function notifyOrderUpdates({
     if (change) last.set(update.tradeId, change);
   }
   if (last.size === 0) return;
-  const rows = await ctx.db
+  const rows = await tx
     .select({ trade: trades, position: parentTrades })
     .from(trades)
     .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
@@ -99,7 +102,18 @@ export async function notifyOrderUpdates({
     const change = last.get(trade.id);
     return change ? [orderNotification(trade, position, change)] : [];
   });
-  await inTransaction(ctx, (tx) => notifyMany({ tx, ctx, input: notifications }));
+  await notifyMany({ tx, ctx, input: notifications });
+}
+
+/** The `order-updated` job: notifyOrderUpdatesIn in a transaction of its own. */
+export function notifyOrderUpdates({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { updates: OrderChangeUpdate[] };
+}): Promise<void> {
+  return inTransaction(ctx, (tx) => notifyOrderUpdatesIn({ tx, ctx, input }));
 }
 
 /** Tell the owner that a position expired and what it cost. */

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { checkPushEndpoint } from '../../domain/push-endpoint';
 import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
+import { consumeRateLimit } from '../limits/consume-rate-limit';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
-import type { DeliveryDeps } from './deps';
+import { sendPushMessage } from './deliver-push';
+import { type DeliveryDeps, DeliveryRetryError } from './deps';
 import { pushSubscriptionSchema, type StoredPushSubscription, storedShape } from './push-subscription-shape';
 
 /** A browser registered for push, as the API shows it. */
@@ -105,4 +107,57 @@ export async function unregisterPushSubscription({
   const { rowCount } = await ctx.db.execute(sql`
     DELETE FROM push_subscriptions WHERE id = ${input.pushSubscriptionId} AND user_id = ${userId}`);
   if (!rowCount) throw new AppError('NOT_FOUND', 'Push subscription not found');
+}
+
+/** A person may try their browser's push a few times a minute. */
+const TEST_PUSHES = { limit: 5, windowSeconds: 60 } as const;
+
+/**
+ * Send a test push to one of the signed-in user's browsers now (no notification is written), so
+ * they see what a push looks like there. The push service's answer is told back.
+ */
+export async function sendTestPush({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: ServiceContext;
+  deps: DeliveryDeps;
+  input: { pushSubscriptionId: string };
+}): Promise<{ sent: true }> {
+  const userId = requireUser(ctx);
+  const { rows } = await ctx.db.execute<{ subscription: StoredPushSubscription }>(sql`
+    SELECT subscription FROM push_subscriptions WHERE id = ${input.pushSubscriptionId} AND user_id = ${userId}`);
+  const row = rows[0];
+  if (!row) throw new AppError('NOT_FOUND', 'Push subscription not found');
+  const budget = await consumeRateLimit({ ctx, input: { key: `push:test:${userId}`, ...TEST_PUSHES } });
+  if (!budget.allowed) throw new AppError('LIMIT_EXCEEDED', 'Too many test pushes; try again in a minute');
+  let outcome: Awaited<ReturnType<typeof sendPushMessage>>;
+  try {
+    outcome = await sendPushMessage({
+      ctx,
+      deps,
+      input: {
+        pushSubscriptionId: input.pushSubscriptionId,
+        subscription: row.subscription,
+        urgency: 'normal',
+        message: {
+          notificationId: null,
+          type: 'test',
+          title: 'Alertsify test',
+          body: 'Pushes reach this browser. Fills and approvals will appear like this.',
+          url: '/settings',
+          data: null,
+        },
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof DeliveryRetryError)) throw error;
+    throw new AppError('PRECONDITION_FAILED', "The browser's push service did not take the push; try again");
+  }
+  if (outcome === 'sent') return { sent: true };
+  if (outcome === 'expired') {
+    throw new AppError('NOT_FOUND', "This browser's push registration has ended; turn push on again");
+  }
+  throw new AppError('PRECONDITION_FAILED', "The browser's push service refused the push");
 }

@@ -8,6 +8,11 @@ export const DEFAULT_SUBSCRIPTION_SETTINGS: SubscriptionSettings = {
   maxPositionSize: 10,
   maxDailyTrades: 5,
   scalingFactor: 1,
+  sizing: { mode: 'multiplier' },
+  maxPriceDriftPercent: null,
+  driftLimitSeconds: 30,
+  maxDailyLoss: null,
+  copyOpenPositions: false,
 };
 
 export const SCALING_FACTOR_RANGE = { min: '0.01', max: '10', maxDecimals: 2 } as const;
@@ -46,6 +51,35 @@ const wholeNumber = (range: { min: number; max: number }) =>
     .max(range.max, `must be at most ${range.max}`);
 
 const autoExecute = z.boolean('must be true or false');
+const positiveAmount = (max: number) =>
+  z
+    .number(`must be a number above 0, at most ${max}, with at most 2 decimals`)
+    .positive('must be above 0')
+    .max(max, `must be at most ${max}`)
+    .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, {
+      message: 'must have at most 2 decimals',
+    });
+const sizing = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('multiplier') }),
+    z.strictObject({ mode: z.literal('fixed'), contracts: wholeNumber(MAX_POSITION_SIZE_RANGE) }),
+    z.strictObject({ mode: z.literal('premium'), dollars: positiveAmount(10_000_000) }),
+    z.strictObject({ mode: z.literal('equity'), percent: positiveAmount(100) }),
+  ],
+  {
+    error: () =>
+      'must be {mode: multiplier}, {mode: fixed, contracts}, {mode: premium, dollars} or {mode: equity, percent}',
+  },
+);
+const maxPriceDriftPercent = z
+  .number('must be a number from 0.5 to 100, or null for off')
+  .min(0.5, 'must be at least 0.5')
+  .max(100, 'must be at most 100')
+  .nullable();
+const driftLimitSeconds = wholeNumber({ min: 1, max: 3600 });
+const maxDailyLoss = positiveAmount(10_000_000).nullable();
+const copyOpenPositions = z.boolean('must be true or false');
 const maxPositionSize = wholeNumber(MAX_POSITION_SIZE_RANGE);
 const maxDailyTrades = wholeNumber(MAX_DAILY_TRADES_RANGE);
 
@@ -58,6 +92,11 @@ export const subscriptionSettingsSchema = z.strictObject({
   maxPositionSize: maxPositionSize.default(DEFAULT_SUBSCRIPTION_SETTINGS.maxPositionSize),
   maxDailyTrades: maxDailyTrades.default(DEFAULT_SUBSCRIPTION_SETTINGS.maxDailyTrades),
   scalingFactor: scalingFactor.default(DEFAULT_SUBSCRIPTION_SETTINGS.scalingFactor),
+  sizing: sizing.default(DEFAULT_SUBSCRIPTION_SETTINGS.sizing),
+  maxPriceDriftPercent: maxPriceDriftPercent.default(DEFAULT_SUBSCRIPTION_SETTINGS.maxPriceDriftPercent),
+  driftLimitSeconds: driftLimitSeconds.default(DEFAULT_SUBSCRIPTION_SETTINGS.driftLimitSeconds),
+  maxDailyLoss: maxDailyLoss.default(DEFAULT_SUBSCRIPTION_SETTINGS.maxDailyLoss),
+  copyOpenPositions: copyOpenPositions.default(DEFAULT_SUBSCRIPTION_SETTINGS.copyOpenPositions),
 });
 
 /** A change to some settings of an existing subscription; the others keep their values. */
@@ -67,6 +106,10 @@ export const subscriptionSettingsPatchSchema = z.strictObject(
     maxPositionSize: maxPositionSize.optional(),
     maxDailyTrades: maxDailyTrades.optional(),
     scalingFactor: scalingFactor.optional(),
+    sizing: sizing.optional(),
+    maxPriceDriftPercent: maxPriceDriftPercent.optional(),
+    driftLimitSeconds: driftLimitSeconds.optional(),
+    maxDailyLoss: maxDailyLoss.optional(),
   },
   { error: (issue) => (issue.input === undefined ? 'is required' : undefined) },
 );
@@ -84,5 +127,10 @@ export function storedSettings(value: unknown): SubscriptionSettings {
     maxPositionSize: stored.maxPositionSize ?? DEFAULT_SUBSCRIPTION_SETTINGS.maxPositionSize,
     maxDailyTrades: stored.maxDailyTrades ?? DEFAULT_SUBSCRIPTION_SETTINGS.maxDailyTrades,
     scalingFactor: Number(stored.scalingFactor ?? DEFAULT_SUBSCRIPTION_SETTINGS.scalingFactor),
+    sizing: stored.sizing ?? DEFAULT_SUBSCRIPTION_SETTINGS.sizing,
+    maxPriceDriftPercent: stored.maxPriceDriftPercent ?? DEFAULT_SUBSCRIPTION_SETTINGS.maxPriceDriftPercent,
+    driftLimitSeconds: stored.driftLimitSeconds ?? DEFAULT_SUBSCRIPTION_SETTINGS.driftLimitSeconds,
+    maxDailyLoss: stored.maxDailyLoss ?? DEFAULT_SUBSCRIPTION_SETTINGS.maxDailyLoss,
+    copyOpenPositions: stored.copyOpenPositions ?? DEFAULT_SUBSCRIPTION_SETTINGS.copyOpenPositions,
   };
 }

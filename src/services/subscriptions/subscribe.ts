@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { subscriptions, users } from '../../db/schema';
 import { AppError } from '../../errors';
+import { copyAccountWarning } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { notify } from '../notifications/notify';
 import { parseInput } from '../parse-input';
@@ -19,13 +20,16 @@ export type SubscribeResult = {
   subscription: SubscriptionView;
   /** True when a cancelled subscription to this trader was brought back rather than created. */
   reactivated: boolean;
+  /** Why copies cannot be placed yet (no account that can trade), told before any is skipped. */
+  accountWarning: string | null;
 };
 
 /**
  * Subscribe the signed-in user to a trader (PRODUCT.md §3). Only an active trader can be
  * subscribed to; anyone else answers "Trader not found", so the answer does not tell which
  * users exist. Subscribing again after a cancel reactivates the same row with the new settings.
- * The trader is told through a `subscription_new` notification.
+ * The trader is told through a `subscription_new` notification; the subscriber is told when
+ * their account cannot take copies (read-only, broken connection, none selected).
  */
 export async function subscribe({
   ctx,
@@ -40,7 +44,7 @@ export async function subscribe({
     throw new AppError('VALIDATION', 'traderId: you cannot subscribe to yourself', { field: 'traderId' });
   }
   const now = ctx.now();
-  return inTransaction(ctx, async (tx) => {
+  const subscribed = await inTransaction(ctx, async (tx) => {
     // Both users are locked, in id order so two users subscribing to each other cannot
     // deadlock: a soft delete (whose trigger cancels subscriptions) or a second subscribe of
     // the same pair waits for this one, and this one sees the state they commit. The trader's
@@ -111,4 +115,5 @@ export async function subscribe({
       reactivated: Boolean(existing),
     };
   });
+  return { ...subscribed, accountWarning: await copyAccountWarning(ctx.db, subscriberId) };
 }

@@ -5,6 +5,7 @@ import { isTerminalStatus, isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '
 import type { JobName, JobPayload } from '../../jobs/catalogue';
 import { enqueueMany } from '../../jobs/queue';
 import { inBatches } from '../batches';
+import { notifyOrderUpdatesIn } from '../notifications/notify-order-update';
 import type { Transaction } from '../transaction';
 import type { ChangedOrder, OrderReaction } from './order-change';
 
@@ -42,13 +43,22 @@ export const cancelEmptyPositions: OrderReaction = {
   },
 };
 
-/** Tell each order's owner what happened to it (a job, after the commit). */
+/**
+ * Tell each order's owner what happened to it, in the transaction that changed the orders: one
+ * read and one insert however many changed, and no job to queue, claim and complete for each.
+ */
 export const notifyOrderChanges: OrderReaction = {
   name: 'notify-order-changes',
-  react: ({ tx, orders }) =>
-    enqueuePerBatch(tx, 'order-updated', orders, (batch) => ({
-      updates: batch.map((o) => ({ tradeId: o.after.id, changes: o.changes.map((c) => c.type) })),
-    })),
+  react: ({ tx, ctx, orders }) =>
+    notifyOrderUpdatesIn({
+      tx,
+      ctx,
+      input: {
+        updates: orders
+          .filter((o) => o.changes.length > 0)
+          .map((o) => ({ tradeId: o.after.id, changes: o.changes.map((c) => c.type) })),
+      },
+    }),
 };
 
 /** Cash and buying power moved (or a reservation ended): refresh each account's cached balances. */

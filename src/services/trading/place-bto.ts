@@ -1,9 +1,13 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { OrderCostEstimate } from '../../broker/port';
 import { orderEvents, parentTrades, type Trade, trades } from '../../db/schema';
 import { easternDate } from '../../domain/market-calendar';
-import { Dec, orderNotional, toCents } from '../../domain/money';
+import { Dec, type Decimal, orderNotional, toCents } from '../../domain/money';
 import { buildOccSymbol } from '../../domain/occ';
+import type { OrderType } from '../../domain/vocabulary';
 import { AppError } from '../../errors';
+import type { MarketData } from '../../market-data/port';
+import { assertCanTrade } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
@@ -12,25 +16,66 @@ import { type AccountWithOwner, loadSelectedAccount } from './load-account';
 import { type BtoInput, btoInputSchema } from './order-input';
 import { submitOrder } from './submit-order';
 
-/** The price the buying-power check uses: the order's own price, or the ask for Market orders. */
-async function estimatePrice(
+/** What the buying-power check uses: the whole order's cost, or why there is none. */
+type CostEstimate = { cost: Decimal; source: string } | { cost: null; reason: string };
+
+const NO_ESTIMATE_REASON =
+  'No price estimate was available: sent without our buying-power check, the broker decides';
+
+function noQuote(symbol: string, cause?: unknown): AppError {
+  return new AppError('BROKER_REJECTED', `No quote is available for ${symbol.replace(/\s+/g, ' ')}`, {
+    ...(cause ? { cause } : {}),
+  });
+}
+
+/**
+ * PRODUCT.md §2 "use a price estimate, never zero": a Limit or Stop order's own price; for a
+ * Market order on paper, the simulated ask; on SnapTrade, the broker's option impact where the
+ * brokerage supports it, else a configured market-data provider's ask, else none (the order
+ * goes to the broker, whose own buying-power check decides, and says so).
+ */
+async function estimateCost(
+  ctx: ServiceContext,
   deps: TradingDeps,
   account: AccountWithOwner,
   symbol: string,
-  order: { orderType: Trade['orderType']; limitPrice?: string; stopPrice?: string },
-): Promise<string> {
+  order: { quantity: number; orderType: OrderType; limitPrice?: string; stopPrice?: string },
+): Promise<CostEstimate> {
   const own = order.limitPrice ?? order.stopPrice;
-  if (own) return own;
-  const { broker, ref } = deps.brokers.forAccount(account);
-  try {
-    const quote = await broker.getQuote(ref, symbol);
-    if (Dec(quote.ask).gt(0)) return quote.ask;
-  } catch (error) {
-    throw new AppError('BROKER_REJECTED', `No quote is available for ${symbol.replace(/\s+/g, ' ')}`, {
-      cause: error,
-    });
+  if (own) return { cost: orderNotional({ quantity: order.quantity, price: own }), source: 'order price' };
+  const fromQuote = async (marketData: MarketData, source: string): Promise<CostEstimate | null> => {
+    const quote = await marketData.quote(symbol, ctx.now());
+    if (!quote || !Dec(quote.ask).gt(0)) return null;
+    return { cost: orderNotional({ quantity: order.quantity, price: quote.ask }), source };
+  };
+  if (account.provider === 'paper') {
+    const estimate = await fromQuote(deps.marketData, 'quote');
+    if (!estimate) throw noQuote(symbol);
+    return estimate;
   }
-  throw new AppError('BROKER_REJECTED', `No quote is available for ${symbol.replace(/\s+/g, ' ')}`);
+  const { broker, ref } = deps.brokers.forAccount(account);
+  if (broker.estimateOrderCost) {
+    let impact: OrderCostEstimate;
+    try {
+      impact = await broker.estimateOrderCost(ref, {
+        clientOrderId: 'estimate',
+        symbol,
+        side: 'buy',
+        quantity: order.quantity,
+        orderType: order.orderType,
+        timeInForce: 'Day',
+      });
+    } catch (error) {
+      throw noQuote(symbol, error);
+    }
+    if (impact.supported) return { cost: Dec(impact.cost), source: 'option impact' };
+    ctx.log.info({ symbol, reason: impact.reason }, 'no option impact for this brokerage');
+  }
+  if (deps.brokerMarketData) {
+    const estimate = await fromQuote(deps.brokerMarketData, 'market data');
+    if (estimate) return estimate;
+  }
+  return { cost: null, reason: NO_ESTIMATE_REASON };
 }
 
 /**
@@ -64,9 +109,10 @@ export async function placeBto({
   if (!account) {
     throw new AppError('PRECONDITION_FAILED', 'Select an active brokerage account before placing an order');
   }
-  const price = await estimatePrice(deps, account, symbol, order);
-  const cost = orderNotional({ quantity: order.quantity, price });
-  if (account.buyingPower !== null && cost.gt(account.buyingPower)) {
+  assertCanTrade(account);
+  const estimate = await estimateCost(ctx, deps, account, symbol, order);
+  const { cost } = estimate;
+  if (cost !== null && account.buyingPower !== null && cost.gt(account.buyingPower)) {
     throw new AppError(
       'PRECONDITION_FAILED',
       `Insufficient buying power: this order needs about ${toCents(cost)}, ${account.buyingPower} is available`,
@@ -124,6 +170,7 @@ export async function placeBto({
         limitPrice: order.limitPrice,
         stopPrice: order.stopPrice,
         source: 'manual',
+        statusReason: estimate.cost === null ? estimate.reason : null,
         createdAt: ctx.now(),
       })
       .returning({ id: trades.id });
@@ -133,7 +180,12 @@ export async function placeBto({
       type: 'created',
       toStatus: 'pending',
       idempotencyKey: 'created',
-      detail: { side: 'BTO', estimate: price },
+      detail: {
+        side: 'BTO',
+        ...(estimate.cost !== null
+          ? { estimate: toCents(estimate.cost), estimatedBy: estimate.source }
+          : { estimate: null }),
+      },
       createdAt: ctx.now(),
     });
     return trade.id;

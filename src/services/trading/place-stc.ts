@@ -4,6 +4,7 @@ import { sqlSet } from '../../db/sql-sets';
 import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import { availableToClose } from '../../domain/position';
 import { AppError } from '../../errors';
+import { assertCanTrade } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 import { inTransaction } from '../transaction';
@@ -71,7 +72,13 @@ export async function placeStc({
       });
     }
     const [holder] = await tx
-      .select({ isActive: accounts.isActive })
+      .select({
+        isActive: accounts.isActive,
+        readOnly: accounts.readOnly,
+        needsReconnect: accounts.needsReconnect,
+        reconnectReason: accounts.reconnectReason,
+        brokerName: accounts.brokerName,
+      })
       .from(accounts)
       .where(eq(accounts.id, totals.accountId));
     if (holder?.isActive !== true) {
@@ -80,6 +87,7 @@ export async function placeStc({
         'The brokerage account holding this position is disconnected',
       );
     }
+    assertCanTrade(holder);
 
     try {
       const [trade] = await tx

@@ -67,10 +67,10 @@ describe('SnapTradeBroker and SnapTradeConnections against the simulator', () =>
     const connected = harness.sim.controls.connectAccount({
       userId: USER,
       cash: '10000.00',
-      brokerSlug: 'ROBINHOOD',
-      brokerName: 'Robinhood',
-      accountName: 'Robinhood Individual',
-      accountNumber: 'RH-0001',
+      brokerSlug: 'TRADIER',
+      brokerName: 'Tradier',
+      accountName: 'Tradier Individual',
+      accountNumber: 'TR-0001',
     });
     accountId = connected.accountId;
     ref = {
@@ -85,15 +85,17 @@ describe('SnapTradeBroker and SnapTradeConnections against the simulator', () =>
       {
         snaptradeAccountId: accountId,
         brokerageAuthorizationId: connected.authorizationId,
-        number: 'RH-0001',
-        name: 'Robinhood Individual',
-        institutionName: 'Robinhood',
-        institutionSlug: 'ROBINHOOD',
+        number: 'TR-0001',
+        name: 'Tradier Individual',
+        institutionName: 'Tradier',
+        institutionSlug: 'TRADIER',
         type: 'Margin',
         balance: '10000.00',
         currency: 'USD',
         isPaper: false,
         status: 'open',
+        readOnly: false,
+        disabled: false,
       },
     ]);
   });
@@ -106,13 +108,47 @@ describe('SnapTradeBroker and SnapTradeConnections against the simulator', () =>
     });
   });
 
-  it('reads a quote (SnapTrade gives one derived price)', async () => {
+  it('estimates a Market order through option impact (the quote endpoint is gone)', async () => {
     harness.sim.controls.setQuote(OCC_CALL, { bid: '2.40', ask: '2.50' });
-    expect(await harness.broker.getQuote(ref, OCC_CALL)).toEqual({
+    const request = {
+      clientOrderId: 'estimate',
       symbol: OCC_CALL,
-      bid: '2.45',
-      ask: '2.45',
-      last: '2.45',
+      side: 'buy' as const,
+      quantity: 4,
+      orderType: 'Market' as const,
+      timeInForce: 'Day' as const,
+    };
+    // 4 × 2.50 × 100 = 1000.00, plus the simulated brokerage's 0.65 a contract.
+    expect(await harness.broker.estimateOrderCost(ref, request)).toEqual({
+      supported: true,
+      cost: '1002.60',
+      fees: '2.60',
+    });
+    const answered = harness.sim.exchanges.filter((e) => e.operationId === 'Trading_getOptionImpact');
+    expect(answered.map((e) => e.status)).toEqual([200]);
+    expect(harness.sim.exchanges.some((e) => e.path.endsWith('/quotes/options'))).toBe(false);
+  });
+
+  it('says so when the brokerage has no option impact (400)', async () => {
+    const other = harness.sim.controls.connectAccount({
+      userId: USER,
+      brokerSlug: 'WEBULL',
+      optionImpact: false,
+    });
+    const estimate = await harness.broker.estimateOrderCost(
+      { ...ref, brokerAccountId: other.accountId },
+      {
+        clientOrderId: 'estimate',
+        symbol: OCC_CALL,
+        side: 'buy',
+        quantity: 1,
+        orderType: 'Market',
+        timeInForce: 'Day',
+      },
+    );
+    expect(estimate).toEqual({
+      supported: false,
+      reason: 'Option impact is not supported for this brokerage',
     });
   });
 
@@ -441,7 +477,7 @@ describe('SnapTradeBroker and SnapTradeConnections against the simulator', () =>
         'Authentication_registerSnapTradeUser',
         'Connections_listBrokerageAuthorizations',
         'Trading_cancelOrder',
-        'Trading_getUserAccountOptionQuotes',
+        'Trading_getOptionImpact',
         'Trading_placeMlegOrder',
       ].sort(),
     );

@@ -207,7 +207,7 @@ describe('webhooks', () => {
     };
   }
 
-  it('emits a signed TRADE_UPDATE that our verifier accepts', async () => {
+  it('emits a signed TRADE_DETECTION that our verifier accepts', async () => {
     const now = new Date('2026-03-02T15:00:00.000Z');
     const sim = await simulator({ now: () => now });
     const target = await receiver();
@@ -227,7 +227,12 @@ describe('webhooks', () => {
       });
       expect(verified).toMatchObject({
         ok: true,
-        event: { kind: 'trade_update', userId: 'w-1', accountId, brokerageAuthorizationId: authorizationId },
+        event: {
+          kind: 'trade_detection',
+          userId: 'w-1',
+          accountId,
+          brokerageAuthorizationId: authorizationId,
+        },
       });
       expect(
         verifySnapTradeWebhook({
@@ -242,7 +247,7 @@ describe('webhooks', () => {
     }
   });
 
-  it('emits TRADE_UPDATE on its own when an order changes, if given a webhook URL', async () => {
+  it('emits TRADE_DETECTION on its own when an order changes, and connection events, if given a webhook URL', async () => {
     const target = await receiver();
     try {
       const sim = await createSnapTradeSimulator({ webhookUrl: target.url });
@@ -270,12 +275,25 @@ describe('webhooks', () => {
       });
       expect(placed.status).toBe(200);
       sim.controls.setQuote(OCC_CALL, { bid: '1.00', ask: '1.05' }); // crosses the limit: fills
+      const { authorizationId } = sim.controls.account(accountId) ?? { authorizationId: '' };
+      sim.controls.setConnectionDisabled(authorizationId, true);
+      sim.controls.setConnectionDisabled(authorizationId, true); // already broken: no second event
+      sim.controls.setConnectionDisabled(authorizationId, false);
       await sim.close(); // waits for the webhooks in flight
 
       const events = target.received.map((delivery) => JSON.parse(delivery.body) as Record<string, unknown>);
+      const order = (status: string) => ({
+        orders: [expect.objectContaining({ brokerage_order_id: expect.any(String), status })],
+      });
       expect(events.map((event) => [event.eventType, event.accountId, event.details])).toEqual([
-        ['TRADE_UPDATE', accountId, { brokerage_order_id: expect.any(String), status: 'ACCEPTED' }],
-        ['TRADE_UPDATE', accountId, { brokerage_order_id: expect.any(String), status: 'EXECUTED' }],
+        ['TRADE_DETECTION', accountId, order('ACCEPTED')],
+        ['TRADE_DETECTION', accountId, order('EXECUTED')],
+        ['CONNECTION_BROKEN', undefined, undefined],
+        ['CONNECTION_FIXED', undefined, undefined],
+      ]);
+      expect(events.slice(2).map((event) => event.brokerageAuthorizationId)).toEqual([
+        authorizationId,
+        authorizationId,
       ]);
     } finally {
       await target.close();
@@ -284,12 +302,12 @@ describe('webhooks', () => {
 });
 
 describe('development mode', () => {
-  it('quotes any contract, reproducibly under a seed', async () => {
+  it('prices any contract, reproducibly under a seed, through option impact only', async () => {
     const first = await startSnapTradeSimulator({ seed: 7 });
     sims.push(first);
     const second = await startSnapTradeSimulator({ seed: 7 });
     sims.push(second);
-    const quote = async (sim: SnapTradeSimulator) => {
+    const impact = async (sim: SnapTradeSimulator) => {
       const user = await signedRequest(sim, {
         method: 'POST',
         path: '/snapTrade/registerUser',
@@ -298,19 +316,35 @@ describe('development mode', () => {
       const { userSecret } = user.body as { userSecret: string };
       const { accountId } = sim.controls.connectAccount({ userId: 'dev' });
       const answer = await signedRequest(sim, {
+        method: 'POST',
+        path: `/accounts/${accountId}/trading/options/impact`,
+        query: { userId: 'dev', userSecret },
+        body: {
+          order_type: 'MARKET',
+          time_in_force: 'Day',
+          legs: [
+            { instrument: { symbol: OCC_CALL, instrument_type: 'OPTION' }, action: 'BUY_TO_OPEN', units: 1 },
+          ],
+        },
+      });
+      const quote = await signedRequest(sim, {
         method: 'GET',
         path: `/accounts/${accountId}/quotes/options`,
         query: { userId: 'dev', userSecret, symbol: OCC_CALL },
       });
-      return { answer, accountId, userSecret };
+      return { answer, quote, accountId, userSecret };
     };
-    const a = await quote(first);
-    const b = await quote(second);
+    const a = await impact(first);
+    const b = await impact(second);
     expect(a.answer.status).toBe(200);
-    expect(a.answer.body).toMatchObject({ symbol: OCC_CALL, synthetic_price: expect.any(Number) });
-    expect((a.answer.body as { synthetic_price: number }).synthetic_price).toBe(
-      (b.answer.body as { synthetic_price: number }).synthetic_price,
-    );
+    expect(a.answer.body).toMatchObject({
+      estimated_cash_change: expect.any(String),
+      cash_change_direction: 'DEBIT',
+      estimated_fee_total: '0.65',
+    });
+    expect(a.answer.body).toEqual(b.answer.body);
+    // The deprecated quote endpoint is not served.
+    expect(a.quote.status).toBe(404);
     expect(a.accountId).toBe(b.accountId);
     expect(a.userSecret).toBe(b.userSecret);
   });

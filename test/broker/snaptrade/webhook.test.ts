@@ -11,10 +11,10 @@ function tradeUpdate(overrides: Record<string, unknown> = {}): Record<string, un
     clientId: 'ALERTSIFY',
     eventTimestamp: '2026-03-02T14:59:00.123456+00:00',
     userId: 'user-1',
-    eventType: 'TRADE_UPDATE',
+    eventType: 'TRADE_DETECTION',
     accountId: '917c8734-8470-4a3e-a18f-57c3f2ee6631',
     brokerageAuthorizationId: '87b24961-b51e-4db8-9226-f198f6518a89',
-    details: { brokerage_order_id: 'SIM-1', status: 'EXECUTED' },
+    details: { orders: [{ brokerage_order_id: 'SIM-1', status: 'EXECUTED' }] },
     ...overrides,
   };
 }
@@ -36,18 +36,18 @@ describe('signSnapTradeWebhook', () => {
 });
 
 describe('verifySnapTradeWebhook', () => {
-  it('accepts a well signed, fresh TRADE_UPDATE and types it', () => {
+  it('accepts a well signed, fresh TRADE_DETECTION and types it', () => {
     const { body, signature } = signSnapTradeWebhook({ payload: tradeUpdate(), consumerKey: KEY });
     const result = verify(body, signature);
     if (!result.ok) throw new Error(`refused: ${result.reason}`);
     expect(result.event).toMatchObject({
-      kind: 'trade_update',
-      type: 'TRADE_UPDATE',
+      kind: 'trade_detection',
+      type: 'TRADE_DETECTION',
       userId: 'user-1',
       accountId: '917c8734-8470-4a3e-a18f-57c3f2ee6631',
       brokerageAuthorizationId: '87b24961-b51e-4db8-9226-f198f6518a89',
       webhookId: '6594d898-7377-453b-989e-03545ebde8bf',
-      details: { brokerage_order_id: 'SIM-1', status: 'EXECUTED' },
+      details: { orders: [{ brokerage_order_id: 'SIM-1', status: 'EXECUTED' }] },
     });
     expect(result.event.eventTimestamp.toISOString()).toBe('2026-03-02T14:59:00.123Z');
   });
@@ -85,6 +85,24 @@ describe('verifySnapTradeWebhook', () => {
       brokerageAuthorizationId: '868470ff-c2df-41de-b082-9d6f1f207daa',
       brokerageId: 'c8153291-0761-43a8-8ed0-4642103c2cb8',
     });
+  });
+
+  it('types each event SnapTrade sends by what it is about; TRADE_UPDATE is just another type', () => {
+    const kindOf = (payload: Record<string, unknown>) => {
+      const { body, signature } = signSnapTradeWebhook({ payload: tradeUpdate(payload), consumerKey: KEY });
+      const result = verify(body, signature);
+      return result.ok ? result.event.kind : result.reason;
+    };
+    expect(kindOf({ eventType: 'ACCOUNT_HOLDINGS_UPDATED' })).toBe('holdings_updated');
+    expect(kindOf({ eventType: 'ACCOUNT_REMOVED' })).toBe('account_removed');
+    expect(kindOf({ eventType: 'NEW_ACCOUNT_AVAILABLE' })).toBe('new_account');
+    expect(kindOf({ eventType: 'CONNECTION_BROKEN', accountId: undefined })).toBe('connection_broken');
+    expect(kindOf({ eventType: 'CONNECTION_FIXED', accountId: undefined })).toBe('connection_fixed');
+    expect(kindOf({ eventType: 'CONNECTION_DELETED', accountId: undefined })).toBe('connection_deleted');
+    expect(kindOf({ eventType: 'TRADE_UPDATE' })).toBe('other');
+    expect(kindOf({ eventType: 'SOMETHING_NEW' })).toBe('other');
+    // A connection event that names no connection cannot be acted on.
+    expect(kindOf({ eventType: 'CONNECTION_BROKEN', brokerageAuthorizationId: undefined })).toBe('malformed');
   });
 
   it('refuses a tampered body', () => {
@@ -144,7 +162,7 @@ describe('verifySnapTradeWebhook', () => {
       ok: false,
       reason: 'malformed',
     });
-    // A trade update that does not say which account cannot trigger a sync.
+    // A trade detection that does not say which account cannot trigger a sync.
     expect(signed(tradeUpdate({ accountId: undefined }))).toEqual({ ok: false, reason: 'malformed' });
   });
 

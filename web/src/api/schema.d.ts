@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{id}/reconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Repair a broken SnapTrade connection: the Connection Portal link (same connection and accounts)
+         * @description The portal sends the browser back to /api/accounts/snaptrade/callback unless redirectUrl is given.
+         */
+        post: operations["reconnectSnaptradeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/accounts/{id}/select": {
         parameters: {
             query?: never;
@@ -339,6 +359,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/revoke-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of my account, this one included (sign out everywhere)
+         * @description Send the `Origin` header of the app: cookie-bearing requests from other origins are refused.
+         */
+        post: operations["signOutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/send-verification-email": {
         parameters: {
             query?: never;
@@ -459,7 +499,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a waiting copy: it executes at market now */
+        /** Approve a waiting copy: it executes at market now, scaled to what the trader still holds (409 once the trader has closed) */
         post: operations["approveCopy"];
         delete?: never;
         options?: never;
@@ -478,6 +518,23 @@ export interface paths {
         put?: never;
         /** Dismiss a waiting copy */
         post: operations["dismissCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copies/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed or price-drift copy within 15 minutes, while the trader still holds the position: a new order on the same decision */
+        post: operations["retryCopy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -596,7 +653,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change my name, username, bio or avatar address
+         * @description Fields left out keep their value; an empty bio or avatar clears it. The username is unique (409 naming `username` when taken); the avatar must be an https:// address.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/me/delete": {
@@ -633,6 +694,26 @@ export interface paths {
         post?: never;
         /** Stop posting my fills to Discord */
         delete: operations["removeDiscordWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/discord-webhook/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a test message to my Discord webhook now
+         * @description Discord's answer is told back; a webhook Discord no longer knows (404) is removed (422).
+         */
+        post: operations["testDiscordWebhook"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -912,6 +993,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/push-subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test push to one of my browsers now
+         * @description No notification is written. 404 also when the push service says the browser's registration ended.
+         */
+        post: operations["testPushSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/push-subscriptions/vapid-key": {
         parameters: {
             query?: never;
@@ -1121,6 +1222,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/subscribers/{id}/copies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The trader's desk: what was copied or skipped for one of my subscribers, and why
+         * @description For a subscription to me (the trader): each decision with its outcome and reason, and counts. Nothing of the subscriber's account: no prices paid, balances or broker messages.
+         */
+        get: operations["listSubscriberCopies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/traders": {
         parameters: {
             query?: never;
@@ -1205,8 +1326,13 @@ export interface components {
             isSelected: boolean;
             /** Format: date-time */
             lastSyncAt: string | null;
+            /** @description The SnapTrade connection is broken: reconnect it (copies to it are skipped meanwhile) */
+            needsReconnect: boolean;
             /** @enum {string} */
             provider: "snaptrade" | "paper";
+            /** @description The brokerage connects read-only through SnapTrade: it cannot be selected for trading */
+            readOnly: boolean;
+            reconnectReason: string | null;
         };
         AnalyticsPeriods: {
             /**
@@ -1444,6 +1570,7 @@ export interface components {
         };
         CopyDecision: {
             computedQuantity: number | null;
+            copiedQuantity: number;
             copyOrder: {
                 filledPrice: string | null;
                 filledQuantity: number;
@@ -1463,14 +1590,37 @@ export interface components {
              * @example daily_limit
              * @enum {string|null}
              */
-            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | null;
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | "connection_broken" | "account_read_only" | null;
             /** @enum {string} */
             side: "BTO" | "STC";
             sourceQuantity: number;
             sourceTradeId: string;
             subscriptionId: string;
             symbol: string;
+            timing: components["schemas"]["CopyTiming"];
             traderId: string;
+        };
+        /** @description How opening copies are sized; always capped by maxPositionSize */
+        CopySizing: {
+            /** @description fixed: whole contracts per copy */
+            contracts?: number;
+            /** @description premium: contracts = floor(dollars ÷ (ask × 100)) */
+            dollars?: number;
+            /** @enum {string} */
+            mode: "multiplier" | "fixed" | "premium" | "equity";
+            /** @description equity: percent of the account's buying power at the ask */
+            percent?: number;
+        };
+        CopyTiming: {
+            acceptedAt: string | null;
+            decidedAt: string | null;
+            filledAt: string | null;
+            fillPrice: string | null;
+            /** @description copy − trader fill price, per contract */
+            priceDifference: string | null;
+            sentAt: string | null;
+            traderFilledAt: string | null;
+            traderFillPrice: string | null;
         };
         CreatePaperAccount: {
             name?: string;
@@ -1554,6 +1704,56 @@ export interface components {
                  */
                 pnl: string;
                 wins: number;
+            };
+        };
+        DeskCopy: {
+            /** @description What was copied */
+            copyQuantity: number | null;
+            /** @enum {string|null} */
+            copyStatus: "pending" | "filled" | "partial" | "cancelled" | "rejected" | null;
+            createdAt: string | null;
+            id: string;
+            /** @enum {string} */
+            outcome: "executed" | "skipped" | "pending_approval" | "approved" | "dismissed" | "lapsed" | "failed";
+            /** @enum {string|null} */
+            reason: "below_minimum" | "nothing_to_close" | "daily_limit" | "no_account" | "duplicate" | "not_approved_in_time" | "broker_rejected" | "at_target" | "source_closed" | "price_drift" | "daily_loss_limit" | "connection_broken" | "account_read_only" | null;
+            /** @enum {string} */
+            side: "BTO" | "STC";
+            /** @description What the trader traded */
+            sourceQuantity: number;
+            sourceTradeId: string;
+            symbol: string;
+        };
+        DeskPage: {
+            copies: components["schemas"]["DeskCopy"][];
+            nextCursor: string | null;
+            /** @description All decisions of this subscription, counted by outcome and by reason */
+            summary: {
+                byOutcome: {
+                    approved?: number;
+                    dismissed?: number;
+                    executed?: number;
+                    failed?: number;
+                    lapsed?: number;
+                    pending_approval?: number;
+                    skipped?: number;
+                };
+                byReason: {
+                    account_read_only?: number;
+                    at_target?: number;
+                    below_minimum?: number;
+                    broker_rejected?: number;
+                    connection_broken?: number;
+                    daily_limit?: number;
+                    daily_loss_limit?: number;
+                    duplicate?: number;
+                    no_account?: number;
+                    not_approved_in_time?: number;
+                    nothing_to_close?: number;
+                    price_drift?: number;
+                    source_closed?: number;
+                };
+                total: number;
             };
         };
         DiscordWebhook: {
@@ -2049,28 +2249,47 @@ export interface components {
         SubscriptionSettings: {
             /** @description Copies are placed without asking the subscriber */
             autoExecute: boolean;
+            /** @description Copy the trader's open positions on subscribe */
+            copyOpenPositions: boolean;
+            /** @description How long the drift guard's Limit order works */
+            driftLimitSeconds: number;
+            /** @description Dollars lost on the Eastern day that stop new openings; null: off */
+            maxDailyLoss: number | null;
             /** @description Copied openings per US/Eastern trading day */
             maxDailyTrades: number;
             /** @description Cap in contracts per copied trade */
             maxPositionSize: number;
+            /** @description Drift guard, percent above the trader's fill; null: off */
+            maxPriceDriftPercent: number | null;
             /**
              * @description Multiplier of the trader's quantity
              * @example 0.5
              */
             scalingFactor: number;
+            sizing: components["schemas"]["CopySizing"];
         };
         SubscriptionSettingsInput: {
             /** @description Default false: each copy waits for approval */
             autoExecute?: boolean;
+            /** @description Copy the trader's open positions at once (on subscribe); default false */
+            copyOpenPositions?: boolean;
+            /** @description 1 to 3600; default 30 */
+            driftLimitSeconds?: number;
+            /** @description Dollars, or null (off, the default) */
+            maxDailyLoss?: number;
             /** @description Copied openings per trading day, 1 to 100; default 5 */
             maxDailyTrades?: number;
             /** @description Whole contracts per copied trade, 1 to 1000; default 10 */
             maxPositionSize?: number;
+            /** @description 0.5 to 100, or null (off, the default) */
+            maxPriceDriftPercent?: number;
             /**
              * @description 0.01 to 10, at most 2 decimals; default 1
              * @example 0.5
              */
             scalingFactor?: number | string;
+            /** @description CopySizing; default {mode: 'multiplier'} */
+            sizing?: Record<string, never>;
         };
         SubscriptionStatistics: {
             closedPositions: number;
@@ -2104,6 +2323,10 @@ export interface components {
             totalPnl: string;
             traderId: string;
             wins: number;
+        };
+        TestPushResult: {
+            /** @enum {boolean} */
+            sent: true;
         };
         TraderProfile: {
             avatarUrl: string | null;
@@ -2173,6 +2396,16 @@ export interface components {
         UnreadCount: {
             unread: number;
         };
+        UpdateProfileInput: {
+            /** @description An https:// image address */
+            avatarUrl?: string | null;
+            /** @description Up to 500 characters */
+            bio?: string | null;
+            /** @description 1 to 100 characters */
+            name?: string;
+            /** @description 3 to 30 letters, digits or underscores (kept lower case); null clears it */
+            username?: string | null;
+        };
         /** @description Only the settings given change */
         UpdateSubscriptionSettings: {
             settings: components["schemas"]["SubscriptionSettingsInput"];
@@ -2239,6 +2472,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reconnectSnaptradeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    redirectUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Where to send the user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                    };
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description UNAUTHENTICATED */
@@ -2949,6 +3248,44 @@ export interface operations {
             };
         };
     };
+    signOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResult"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendVerificationEmail: {
         parameters: {
             query?: never;
@@ -3261,6 +3598,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description PRECONDITION_FAILED */
             422: {
                 headers: {
@@ -3306,6 +3652,76 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        copyTradeId?: string | null;
+                        decisionId: string;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3484,6 +3900,57 @@ export interface operations {
             };
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProfileInput"];
+            };
+        };
+        responses: {
+            /** @description The profile, changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     deleteMyAccount: {
         parameters: {
             query?: never;
@@ -3631,6 +4098,56 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testDiscordWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discord took the post */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        posted: true;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4547,6 +5064,64 @@ export interface operations {
             };
         };
     };
+    testPushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The push service took it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestPushResult"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PRECONDITION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LIMIT_EXCEEDED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getVapidKey: {
         parameters: {
             query?: never;
@@ -4773,7 +5348,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Subscription"];
+                    "application/json": components["schemas"]["Subscription"] & {
+                        /** @description Why copies cannot be placed yet (the selected account is read-only, its connection is broken, or none is selected) */
+                        accountWarning: string | null;
+                    };
                 };
             };
             /** @description VALIDATION */
@@ -5204,6 +5782,59 @@ export interface operations {
             };
             /** @description UNAUTHENTICATED */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSubscriberCopies: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: string;
+                outcome?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskPage"];
+                };
+            };
+            /** @description VALIDATION */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,15 +6,7 @@
 import type { CopyOutcome, CopyReason } from '../../../src/domain/shared-types';
 
 /** Reasons of PRODUCT.md §3 that the API does not send yet (copy fidelity and risk controls). */
-type ComingReason =
-  | 'at_target'
-  | 'source_closed'
-  | 'connection_broken'
-  | 'account_read_only'
-  | 'price_drift'
-  | 'daily_loss_limit'
-  | 'lapsed'
-  | 'failed';
+export type ComingReason = 'connection_broken' | 'account_read_only' | 'lapsed' | 'failed';
 
 export type ReasonContext = {
   /** The broker's own words, for a failed copy. */

@@ -1,19 +1,22 @@
 /**
  * The one place where a live event reaches the page's data: each event type invalidates the
- * query keys it changes (the pages refetch what they show, nothing else), and fills and
- * approvals wanted raise a toast.
+ * query keys it changes (the pages refetch what they show, nothing else); fills, approvals wanted
+ * and other new notifications raise a toast unless the user turned that type's alerts off.
  */
 
 import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { QueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import type { CopyEvent, LiveEvent, OrderEvent } from '../../../src/domain/shared-types';
+import type { CopyEvent, LiveEvent, NotificationType, OrderEvent } from '../../../src/domain/shared-types';
 import { messageOf } from '../api/client';
 import { accountKeys } from '../features/accounts/api';
 import { analyticsKeys } from '../features/analytics/api';
 import { meKey, type Profile } from '../features/auth/api';
 import { approveCopy, copyKeys } from '../features/copying/api';
+import { deskKeys } from '../features/desk/api';
+import { alertsOn, toastNotification } from '../features/notifications/alerts';
+import { notificationKeys } from '../features/notifications/api';
 import { orderKeys } from '../features/orders/api';
 import { positionKeys } from '../features/positions/api';
 import { marketKeys } from '../features/trade/api';
@@ -23,6 +26,12 @@ import { readOccSymbol } from '../lib/occ';
 function contractOf(symbol: string): string {
   const parts = readOccSymbol(symbol);
   return parts ? contractName(parts) : symbol;
+}
+
+/** The notification type a fill is told as: the user's own fill, or a copy opened or closed. */
+function fillType(event: OrderEvent): NotificationType {
+  if (event.source !== 'copy') return 'order_filled';
+  return event.side === 'BTO' ? 'copy_trade_executed' : 'copy_trade_close';
 }
 
 function toastFill(event: OrderEvent): void {
@@ -93,7 +102,11 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
       // A fill moves buying power; a copy order changes its decision's line in the copy log.
       invalidate(accountKeys.all);
       if (event.source === 'copy') invalidate(copyKeys.copies);
-      if ((event.status === 'filled' || event.status === 'partial') && event.filledQuantity > 0)
+      if (
+        (event.status === 'filled' || event.status === 'partial') &&
+        event.filledQuantity > 0 &&
+        alertsOn(queryClient, fillType(event))
+      )
         toastFill(event);
       return;
     case 'position':
@@ -104,8 +117,10 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
       return;
     case 'copy':
       invalidate(copyKeys.copies);
+      invalidate(deskKeys.all);
       invalidate(copyKeys.subscriptions);
-      if (event.outcome === 'pending_approval') toastApprovalWanted(event, queryClient);
+      if (event.outcome === 'pending_approval' && alertsOn(queryClient, 'copy_trade_alert'))
+        toastApprovalWanted(event, queryClient);
       return;
     case 'account':
       invalidate(accountKeys.all);
@@ -114,6 +129,8 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
       queryClient.setQueryData<Profile>(meKey, (me) =>
         me ? { ...me, unreadNotifications: event.unread } : me,
       );
+      invalidate(notificationKeys.all);
+      toastNotification(queryClient, event);
       return;
   }
 }

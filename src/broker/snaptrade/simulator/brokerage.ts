@@ -28,6 +28,12 @@ export type SimAuthorization = {
   brokerSlug: string;
   brokerName: string;
   createdAt: Date;
+  /** Whether the brokerage answers `Trading_getOptionImpact` (400 otherwise, as SnapTrade does). */
+  optionImpact: boolean;
+  /** `read`: a data-only connection (or a brokerage that does not trade through SnapTrade). */
+  type: 'read' | 'trade';
+  /** A broken connection: data is the last cached state, trading is refused. */
+  disabledAt: Date | null;
 };
 /** `costBasis` is the average price paid per share. */
 export type SimPosition = { units: number; costBasis: Decimal };
@@ -87,6 +93,21 @@ export type OrderForm = Pick<
 > & { units: number };
 
 export type ConnectAccountInput = Parameters<SimulatorControls['connectAccount']>[0];
+
+/** Brokerages SnapTrade connects read-only (PRODUCT.md §1a); Schwab is read-only by default too. */
+export const READ_ONLY_BROKERAGES: ReadonlySet<string> = new Set([
+  'ROBINHOOD',
+  'INTERACTIVE-BROKERS-FLEX',
+  'IBKR',
+  'FIDELITY',
+  'SCHWAB',
+]);
+
+/** What an option order's impact estimate answers (`OptionImpact`), per contract × 100. */
+export type SimOptionImpact = { cashChange: Decimal; direction: 'DEBIT' | 'CREDIT'; fees: Decimal };
+
+/** The simulated brokerage's commission per contract. */
+export const FEE_PER_CONTRACT = new Dec('0.65');
 
 const OPEN_STATUSES: ReadonlySet<SnapTradeOrderStatus> = new Set([
   'NONE',
@@ -152,6 +173,8 @@ export type BrokerageOptions = {
   quoteSeed: number;
   /** Told of every change to an order: placed, filled, cancelled, status forced. */
   onOrderChanged: (order: SimOrder) => void;
+  /** Told when a connection breaks or is fixed. */
+  onConnectionChanged?: (authorization: SimAuthorization) => void;
 };
 
 export class SimulatedBrokerage {
@@ -214,6 +237,9 @@ export class SimulatedBrokerage {
         brokerSlug: slug,
         brokerName: input.brokerName ?? titleCase(slug),
         createdAt: this.now(),
+        optionImpact: input.optionImpact ?? true,
+        type: input.connectionType ?? (READ_ONLY_BROKERAGES.has(slug) ? 'read' : 'trade'),
+        disabledAt: null,
       };
       this.authorizations.set(authorization.id, authorization);
     }
@@ -315,7 +341,50 @@ export class SimulatedBrokerage {
     this.outcomes.push(outcome);
   }
 
+  /** `Trading_getOptionImpact`: what the order would cost, without placing it. */
+  optionImpact(account: SimAccount, form: OrderForm): SimOptionImpact {
+    const authorization = this.authorizations.get(account.authorizationId);
+    if (!authorization?.optionImpact) {
+      throw badRequest('Option impact is not supported for this brokerage', 1063);
+    }
+    this.requireTrading(account);
+    const quote = this.quoteFor(form.symbol);
+    const type = ORDER_TYPE_OF[form.orderType];
+    const buying = form.action === 'BUY_TO_OPEN';
+    const price = hasLimitPrice(type)
+      ? form.limitPrice
+      : ((quote && (buying ? quote.ask : quote.bid)) ?? null);
+    if (price === null) throw badRequest(`No quote available for ${form.symbol}`, 1063);
+    return {
+      cashChange: price.times(form.units).times(CONTRACT_MULTIPLIER),
+      direction: buying ? 'DEBIT' : 'CREDIT',
+      fees: FEE_PER_CONTRACT.times(form.units),
+    };
+  }
+
+  /** Refuses trading on a read-only or broken connection, as the brokerage would. */
+  private requireTrading(account: SimAccount): void {
+    const authorization = this.authorizations.get(account.authorizationId);
+    if (authorization?.type === 'read') {
+      throw badRequest('This connection is read-only: trading is not enabled for this brokerage', 1063);
+    }
+    if (authorization?.disabledAt) {
+      throw badRequest('Unable to trade: the connection is disabled; the user must reconnect', 1063);
+    }
+  }
+
+  /** Breaks a connection (as an expired brokerage token would) or fixes it. */
+  setConnectionDisabled(authorizationId: string, disabled: boolean): SimAuthorization {
+    const authorization = this.authorizations.get(authorizationId);
+    if (!authorization) throw new Error(`SnapTrade simulator: unknown connection ${authorizationId}`);
+    const changed = (authorization.disabledAt !== null) !== disabled;
+    authorization.disabledAt = disabled ? (authorization.disabledAt ?? this.now()) : null;
+    if (changed) this.options.onConnectionChanged?.(authorization);
+    return authorization;
+  }
+
   placeOrder(account: SimAccount, form: OrderForm): SimOrder {
+    this.requireTrading(account);
     // Looked at now, consumed only by an order that gets through (or the rejection it asks for).
     const outcome = this.outcomes[0];
     if (outcome?.type === 'reject') {

@@ -4,27 +4,33 @@
  * and look at an account or an order.
  */
 import { averageFillPrice, type SimulatedBrokerage } from './brokerage';
-import type { InjectedFailures } from './http';
+import type { DroppedResponses, InjectedFailures } from './http';
 import type { SimulatorControls } from './types';
 import type { Webhooks } from './webhooks';
 
 export function createControls({
   brokerage,
   failures,
+  drops,
   webhooks,
 }: {
   brokerage: SimulatedBrokerage;
   failures: InjectedFailures;
+  drops: DroppedResponses;
   webhooks: Webhooks;
 }): SimulatorControls {
   return {
     connectAccount: (input) => brokerage.connectAccount(input),
+    setConnectionDisabled: (authorizationId, disabled) => {
+      brokerage.setConnectionDisabled(authorizationId, disabled);
+    },
     setQuote: (symbol, quote) => brokerage.setQuote(symbol, quote),
     nextOrder: (outcome) => brokerage.queueOutcome(outcome),
     fillOrder: (brokerOrderId, fill = {}) => brokerage.fillOrder(brokerOrderId, fill),
     setOrderStatus: (brokerOrderId, status) => brokerage.setOrderStatus(brokerOrderId, status),
     setCash: (accountId, cash) => brokerage.setCash(accountId, cash),
     failNext: (failure) => failures.push(failure),
+    dropNextResponse: (drop = {}) => drops.push(drop),
     emitWebhook: webhooks.send,
     account(accountId) {
       const account = brokerage.accounts.get(accountId);

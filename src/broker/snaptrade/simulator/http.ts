@@ -108,11 +108,30 @@ export class InjectedFailures {
   }
 }
 
+/** Responses to drop after the operation ran (the request executed, the answer never arrives). */
+export class DroppedResponses {
+  private readonly queue: Array<{ operationId?: string; remaining: number }> = [];
+
+  push(drop: { operationId?: string; count?: number }): void {
+    this.queue.push({ operationId: drop.operationId, remaining: drop.count ?? 1 });
+  }
+
+  take(operationId: string | null): boolean {
+    const index = this.queue.findIndex((drop) => !drop.operationId || drop.operationId === operationId);
+    const drop = this.queue[index];
+    if (!drop) return false;
+    drop.remaining -= 1;
+    if (drop.remaining <= 0) this.queue.splice(index, 1);
+    return true;
+  }
+}
+
 export type HttpSurfaceOptions = {
   routes: readonly Route[];
   brokerage: SimulatedBrokerage;
   portal: Portal;
   failures: InjectedFailures;
+  drops: DroppedResponses;
   clientId: string;
   consumerKey: string;
   /** Wall clock (ms) the request `timestamp` and the rate limit go by. */
@@ -263,6 +282,25 @@ export function createHttpSurface(options: HttpSurfaceOptions) {
       const body = parseJsonOrUndefined(rawBody);
       if (rawBody.trim() !== '' && body === undefined) throw badRequest('Unable to verify data sent', 1076);
       const result = found.handler({ params, query, body, user, account, baseUrl: options.baseUrl() });
+      if (options.drops.take(found.operationId)) {
+        // Executed, but the connection dies before the answer: the caller cannot know.
+        response.destroy();
+        options.onExchange({
+          operationId: found.operationId,
+          method,
+          path,
+          pathParams: params,
+          rawQuery,
+          query: Object.fromEntries(query),
+          requestHeaders,
+          requestBody: body,
+          status: 0,
+          responseHeaders: {},
+          responseBody: undefined,
+          dropped: true,
+        });
+        return;
+      }
       answer({ status: result.status ?? 200, body: result.body, headers: limit.headers });
     } catch (error) {
       if (error instanceof HttpFailure) {

@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatedBrokerage } from './brokerage';
 import { createControls } from './controls';
-import { createHttpSurface, InjectedFailures } from './http';
+import { createHttpSurface, DroppedResponses, InjectedFailures } from './http';
 import { createIds } from './ids';
 import { createPortal } from './portal';
 import { specRecords } from './records';
@@ -40,6 +40,7 @@ export async function createSnapTradeSimulator(
     autoQuotes: options.autoQuotes ?? false,
     quoteSeed: options.seed ?? 0,
     onOrderChanged: (order) => webhooks.orderChanged(order),
+    onConnectionChanged: (authorization) => webhooks.connectionChanged(authorization),
   });
   const webhooks = createWebhooks({
     brokerage,
@@ -49,17 +50,21 @@ export async function createSnapTradeSimulator(
     now,
     webhookUrl: options.webhookUrl,
     onWebhookError: options.onWebhookError,
+    orderRecord: (order) => records.order(order),
   });
+  const records = specRecords({ brokerage, ids, now });
   const portal = createPortal({ brokerage, ids, clientId, portalCash: options.portalCash });
   const failures = new InjectedFailures();
+  const drops = new DroppedResponses();
   const exchanges: SimulatorExchange[] = [];
   let baseUrl = '';
 
   const handle = createHttpSurface({
-    routes: createRoutes({ brokerage, records: specRecords({ brokerage, ids, now }), portal, now }),
+    routes: createRoutes({ brokerage, records, portal, now }),
     brokerage,
     portal,
     failures,
+    drops,
     clientId,
     consumerKey,
     wallClock: options.wallClock ?? (() => Date.now()),
@@ -95,7 +100,7 @@ export async function createSnapTradeSimulator(
     url: baseUrl,
     clientId,
     consumerKey,
-    controls: createControls({ brokerage, failures, webhooks }),
+    controls: createControls({ brokerage, failures, drops, webhooks }),
     exchanges,
     async close() {
       if (closed) return;

@@ -1,14 +1,21 @@
 /**
  * The stand-in Connection Portal (`GET /portal`, `POST /portal/connect`, not part of the API):
  * `Authentication_loginSnapTradeUser` opens a session, and its page has one button that connects
- * a simulated brokerage account, then sends the user back to the redirect they asked for.
+ * a simulated brokerage account (or, opened with `reconnect=<connection id>`, repairs that broken
+ * connection, keeping its connection and account ids), then sends the user back.
  */
 import type { SimulatedBrokerage } from './brokerage';
 import type { SimulatorIds } from './ids';
 
 export type PortalPage = { status: number; body: string; headers: Record<string, string> };
 
-type PortalSession = { userId: string; redirect: string | null; broker: string | null };
+type PortalSession = {
+  userId: string;
+  redirect: string | null;
+  broker: string | null;
+  /** `reconnect`: the broken connection the user repairs (same connection, same accounts). */
+  reconnect: string | null;
+};
 
 export const PORTAL_PATHS: readonly string[] = ['/portal', '/portal/connect'];
 
@@ -51,6 +58,15 @@ export function createPortal({
         const sessionId = query.get('sessionId') ?? '';
         const session = sessions.get(sessionId);
         if (!session) return unknownSession();
+        if (session.reconnect) {
+          return {
+            status: 200,
+            headers: {},
+            body: `<!doctype html><title>SnapTrade simulator</title><h1>Reconnect your brokerage (simulated)</h1>
+<form method="post" action="/portal/connect"><input type="hidden" name="sessionId" value="${escapeHtml(sessionId)}">
+<button type="submit">Reconnect</button></form>`,
+          };
+        }
         const broker = escapeHtml(session.broker ?? 'ALPACA');
         return {
           status: 200,
@@ -66,6 +82,12 @@ export function createPortal({
         const session = sessions.get(sessionId);
         if (!session || !brokerage.users.has(session.userId)) return unknownSession();
         sessions.delete(sessionId);
+        const repairing = session.reconnect ? brokerage.authorizations.get(session.reconnect) : undefined;
+        if (repairing && repairing.userId === session.userId) {
+          brokerage.setConnectionDisabled(repairing.id, false);
+          if (session.redirect) return { status: 302, body: '', headers: { Location: session.redirect } };
+          return { status: 200, headers: {}, body: '<p>Reconnected. You can close this window.</p>' };
+        }
         const connected = brokerage.connectAccount({
           userId: session.userId,
           ...(session.broker ? { brokerSlug: session.broker } : {}),

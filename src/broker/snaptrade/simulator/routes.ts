@@ -8,13 +8,16 @@
  *   AccountInformation_listUserAccounts          GET    /accounts
  *   AccountInformation_getUserAccountDetails     GET    /accounts/{accountId}
  *   Connections_listBrokerageAuthorizations      GET    /authorizations
+ *   Connections_detailBrokerageAuthorization     GET    /authorizations/{authorizationId}
  *   AccountInformation_getUserAccountBalance     GET    /accounts/{accountId}/balances
  *   AccountInformation_getAllAccountPositions    GET    /accounts/{accountId}/positions/all
  *   AccountInformation_getUserAccountOrders      GET    /accounts/{accountId}/orders
  *   AccountInformation_getUserAccountOrderDetail POST   /accounts/{accountId}/orders/details
  *   Trading_placeMlegOrder                       POST   /accounts/{accountId}/trading/options
  *   Trading_cancelOrder                          POST   /accounts/{accountId}/trading/cancel
- *   Trading_getUserAccountOptionQuotes           GET    /accounts/{accountId}/quotes/options
+ *   Trading_getOptionImpact                      POST   /accounts/{accountId}/trading/options/impact
+ * The deprecated option quote endpoint (`Trading_getUserAccountOptionQuotes`, no data since
+ * 2026-10-01) is not served: it answers 404 like any unknown path.
  * Each reads its request as the spec shapes it, asks the brokerage, and answers spec-shaped
  * records (`records.ts`).
  */
@@ -83,6 +86,7 @@ export function createRoutes({
           userId: user?.userId ?? '',
           redirect: typeof form.customRedirect === 'string' ? form.customRedirect : null,
           broker: typeof form.broker === 'string' ? form.broker : null,
+          reconnect: typeof form.reconnect === 'string' && form.reconnect !== '' ? form.reconnect : null,
         };
         return { body: portal.openSession(session, baseUrl) };
       },
@@ -97,6 +101,17 @@ export function createRoutes({
         .filter((authorization) => authorization.userId === user?.userId)
         .map(records.authorization),
     })),
+    route(
+      'GET',
+      '/authorizations/{authorizationId}',
+      'Connections_detailBrokerageAuthorization',
+      'user',
+      ({ params, user }) => {
+        const authorization = brokerage.authorizations.get(params.authorizationId ?? '');
+        if (!authorization || authorization.userId !== user?.userId) throw notFound('Connection not found');
+        return { body: records.authorization(authorization) };
+      },
+    ),
     route(
       'GET',
       '/accounts/{accountId}',
@@ -175,20 +190,17 @@ export function createRoutes({
       };
     }),
     route(
-      'GET',
-      '/accounts/{accountId}/quotes/options',
-      'Trading_getUserAccountOptionQuotes',
+      'POST',
+      '/accounts/{accountId}/trading/options/impact',
+      'Trading_getOptionImpact',
       'account',
-      ({ query }) => {
-        const raw = query.get('symbol') ?? '';
-        const symbol = tryNormalizeSymbol(raw);
-        const quote = symbol ? brokerage.quoteFor(symbol) : null;
-        if (!symbol || !quote) throw notFound('Option contract not found');
+      (c) => {
+        const impact = brokerage.optionImpact(requireAccount(c.account), readMlegForm(c.body));
         return {
           body: {
-            symbol,
-            synthetic_price: quote.bid.plus(quote.ask).dividedBy(2).toDecimalPlaces(4).toNumber(),
-            timestamp: quote.updatedAt.toISOString(),
+            estimated_cash_change: impact.cashChange.toFixed(2),
+            cash_change_direction: impact.direction,
+            estimated_fee_total: impact.fees.toFixed(2),
           },
         };
       },

@@ -44,6 +44,8 @@ export type SimulatorExchange = {
   status: number;
   responseHeaders: Record<string, string>;
   responseBody: unknown;
+  /** The operation ran but its answer was dropped on purpose (`dropNextResponse`); status 0. */
+  dropped?: boolean;
 };
 
 export type NextOrderOutcome =
@@ -102,7 +104,13 @@ export type SimulatorControls = {
     /** Add the account to this existing connection instead of a new one. */
     authorizationId?: string;
     positions?: Array<{ symbol: string; units: number; averagePrice: string }>;
+    /** Whether the brokerage answers option impact (default true); a new connection only. */
+    optionImpact?: boolean;
+    /** Default `read` for the read-only brokerages (Robinhood, IBKR, Fidelity, Schwab), else `trade`. */
+    connectionType?: 'read' | 'trade';
   }): { accountId: string; authorizationId: string };
+  /** Breaks a connection (SnapTrade then reports it `disabled` and refuses trades) or fixes it. */
+  setConnectionDisabled(authorizationId: string, disabled: boolean): void;
   /** Sets the quote of a contract; open orders it now crosses fill. */
   setQuote(symbol: string, quote: { bid: string; ask: string; last?: string }): void;
   /** Queues the outcome of the next placed order (outcomes apply in order, one per order). */
@@ -114,11 +122,18 @@ export type SimulatorControls = {
   setCash(accountId: string, cash: string): void;
   /** The next request(s) fail with this status instead of being served. */
   failNext(failure: InjectedFailure): void;
-  /** Sends a signed webhook (TRADE_UPDATE by default) to `url`; resolves with our answer to it. */
+  /**
+   * The next matching request(s) are carried out (an order is placed) but the connection is
+   * closed before the answer: a lost response, whose outcome the caller must reconcile.
+   */
+  dropNextResponse(drop?: { operationId?: string; count?: number }): void;
+  /** Sends a signed webhook (TRADE_DETECTION by default) to `url`; resolves with our answer to it. */
   emitWebhook(input: {
     url: string;
     userId: string;
     accountId?: string;
+    /** The connection it names (`brokerageAuthorizationId`); the account's, when not given. */
+    authorizationId?: string;
     type?: string;
     details?: Record<string, unknown>;
     eventTimestamp?: Date;
@@ -143,7 +158,7 @@ export type SnapTradeSimulatorOptions = {
   /** Keep every exchange in `exchanges` (tests). */
   record?: boolean;
   onExchange?: (exchange: SimulatorExchange) => void;
-  /** Send a signed TRADE_UPDATE here whenever an order changes. */
+  /** Send signed TRADE_DETECTION (an order changed) and CONNECTION_BROKEN/FIXED webhooks here. */
   webhookUrl?: string;
   onWebhookError?: (error: unknown) => void;
   /** Give contracts without a quote a reproducible made-up one (development). */

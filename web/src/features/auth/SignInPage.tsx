@@ -52,6 +52,9 @@ export function SignInPage({ redirectTo }: { redirectTo: string | undefined }) {
           <Button type="submit" fullWidth disabled={pending}>
             {pending ? 'Signing in…' : 'Sign in'}
           </Button>
+          <AnchorLink to="/forgot-password" ta="center" size="sm">
+            Forgot your password?
+          </AnchorLink>
         </Stack>
       </form>
     </AuthLayout>

@@ -29,3 +29,9 @@ export const signUp = (body: { name: string; email: string; password: string }) 
   call(client.POST('/api/auth/sign-up/email', { body }));
 
 export const signOut = () => call(client.POST('/api/auth/sign-out'));
+
+export const requestPasswordReset = (email: string) =>
+  call(client.POST('/api/auth/request-password-reset', { body: { email, redirectTo: '/reset-password' } }));
+
+export const resetPassword = (body: { token: string; newPassword: string }) =>
+  call(client.POST('/api/auth/reset-password', { body }));

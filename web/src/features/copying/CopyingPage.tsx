@@ -23,6 +23,7 @@ import { copyExplanation, OUTCOME_LABEL } from '../../lib/copy-reasons';
 import { contractName, countdown, easternTime, price, quantity, relativeTime } from '../../lib/format';
 import { readOccSymbol } from '../../lib/occ';
 import { meQuery } from '../auth/api';
+import { TradersDesk } from '../desk/TradersDesk';
 import { orderKeys } from '../orders/api';
 import { OrderStatusBadge } from '../orders/OrderStatusBadge';
 import { positionKeys } from '../positions/api';
@@ -37,7 +38,6 @@ import {
   pauseSubscription,
   resumeSubscription,
   type Subscription,
-  subscribersQuery,
   subscriptionsQuery,
   updateSubscriptionSettings,
 } from './api';
@@ -415,47 +415,6 @@ function CopyLogTab({
   );
 }
 
-// ---- Followers (as a trader) -----------------------------------------------------------------
-
-function FollowersTab() {
-  const subscribers = useQuery(subscribersQuery());
-  return (
-    <QueryView
-      query={subscribers}
-      what="your followers"
-      isEmpty={(list) => list.length === 0}
-      empty={<EmptyState>No one copies you yet. Share your profile link from Settings.</EmptyState>}
-    >
-      {(list) => (
-        <Table.ScrollContainer minWidth={0} type="native">
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Follower</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th className="num">Scaling</Table.Th>
-                <Table.Th visibleFrom="sm">Since</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((follower) => (
-                <Table.Tr key={follower.subscriptionId}>
-                  <Table.Td>
-                    {follower.subscriber.name ?? follower.subscriber.username ?? 'A subscriber'}
-                  </Table.Td>
-                  <Table.Td>{follower.status}</Table.Td>
-                  <Table.Td className="num">{follower.settings.scalingFactor}×</Table.Td>
-                  <Table.Td visibleFrom="sm">{relativeTime(follower.since)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-    </QueryView>
-  );
-}
-
 /** Copying: my subscriptions, the approval inbox, the copy log; for a trader, my followers. */
 export function CopyingPage({
   tab,
@@ -511,7 +470,7 @@ export function CopyingPage({
         </Tabs.Panel>
         {me.data?.isTrader ? (
           <Tabs.Panel value="followers" pt="md">
-            <FollowersTab />
+            <TradersDesk />
           </Tabs.Panel>
         ) : null}
       </Tabs>

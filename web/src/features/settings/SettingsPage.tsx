@@ -1,98 +1,74 @@
-import { Alert, Button, Code, CopyButton, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Paper, Stack, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { messageOf } from '../../api/client';
 import { SkeletonRows } from '../../components/states';
-import { localTime } from '../../lib/format';
-import { meKey, meQuery } from '../auth/api';
+import { meQuery } from '../auth/api';
+import { PreferencesPanel } from '../notifications/PreferencesPanel';
+import { PushPanel } from '../notifications/PushPanel';
 import { HealthStatus } from '../shell/HealthStatus';
-import { becomeTrader } from '../traders/api';
+import { DataSection, SecuritySection } from './AccountSection';
+import { EmailStatus } from './EmailStatus';
+import { ProfileForm } from './ProfileForm';
+import { TraderSection } from './TraderSection';
 
-function TraderSection() {
-  const queryClient = useQueryClient();
-  const me = useQuery(meQuery());
-  const become = useMutation({
-    mutationFn: becomeTrader,
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: meKey });
-      notifications.show({
-        title: 'You are a trader',
-        message: 'Others can now subscribe to your trades.',
-        color: 'teal',
-      });
-    },
-    onError: (error) => notifications.show({ title: 'Not done', message: messageOf(error), color: 'red' }),
-  });
-  if (!me.data) return null;
-  if (!me.data.isTrader) {
-    return (
-      <Stack gap="xs" align="flex-start">
-        <Text>
-          Become a trader and others can subscribe to copy your trades into their accounts. An administrator
-          may then verify you (the badge).
-        </Text>
-        <Button onClick={() => become.mutate()} loading={become.isPending}>
-          Become a trader
-        </Button>
-      </Stack>
-    );
-  }
-  const link = `${window.location.origin}/traders/${me.data.id}`;
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
-    <Stack gap="xs">
-      <Text>
-        You are a trader
-        {me.data.traderVerifiedAt
-          ? `, verified ${localTime(me.data.traderVerifiedAt)}`
-          : ' (not verified yet)'}
-        . Share your profile link so others can copy you:
-      </Text>
-      <Group gap="xs" wrap="nowrap">
-        <Code style={{ overflowWrap: 'anywhere' }} data-testid="profile-link">
-          {link}
-        </Code>
-        <CopyButton value={link}>
-          {({ copied, copy }) => (
-            <Button size="compact-md" variant="default" onClick={copy}>
-              {copied ? 'Copied' : 'Copy link'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
-    </Stack>
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby={`${id}-heading`} id={id}>
+      <Title order={2} size="h3" id={`${id}-heading`} mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Paper>
   );
 }
 
-/** Settings: the profile, becoming a trader, the API's health. Notifications and security come with part 2. */
+/** Settings: profile, email, trading for others (Discord), notifications and push, security, my data. */
 export function SettingsPage() {
   const me = useQuery(meQuery());
+  if (me.isPending) {
+    return (
+      <Stack gap="lg" maw={760}>
+        <Title order={1}>Settings</Title>
+        <SkeletonRows rows={4} label="Loading your settings" />
+      </Stack>
+    );
+  }
+  if (!me.data) {
+    return (
+      <Stack gap="lg" maw={760}>
+        <Title order={1}>Settings</Title>
+        <Alert color="red" role="alert">
+          {messageOf(me.error)}
+        </Alert>
+      </Stack>
+    );
+  }
+  const profile = me.data;
   return (
-    <Stack gap="lg" maw={720}>
+    <Stack gap="lg" maw={760}>
       <Title order={1}>Settings</Title>
-      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="profile-heading">
-        <Title order={2} size="h3" id="profile-heading" mb="xs">
-          Profile
-        </Title>
-        {me.isPending ? (
-          <SkeletonRows rows={2} label="Loading your profile" />
-        ) : me.data ? (
-          <Stack gap={2}>
-            <Text>{me.data.name}</Text>
-            <Text c="dimmed">{me.data.email}</Text>
-            {me.data.username ? <Text c="dimmed">@{me.data.username}</Text> : null}
-          </Stack>
-        ) : (
-          <Alert color="red" role="alert">
-            {messageOf(me.error)}
-          </Alert>
-        )}
-      </Paper>
-      <Paper withBorder p="md" radius="md" component="section" aria-labelledby="trader-heading">
-        <Title order={2} size="h3" id="trader-heading" mb="xs">
-          Trading for others
-        </Title>
-        <TraderSection />
-      </Paper>
+      <Section id="profile" title="Profile">
+        <ProfileForm profile={profile} />
+      </Section>
+      <Section id="email" title="Email">
+        <EmailStatus profile={profile} />
+      </Section>
+      <Section id="trader" title="Trading for others">
+        <TraderSection profile={profile} />
+      </Section>
+      <Section id="notifications" title="Notifications">
+        <PreferencesPanel />
+      </Section>
+      <Section id="push" title="Push in this browser">
+        <PushPanel />
+      </Section>
+      <Section id="security" title="Security">
+        <SecuritySection />
+      </Section>
+      <Section id="data" title="Your data">
+        <DataSection />
+      </Section>
       <HealthStatus />
     </Stack>
   );

@@ -1,15 +1,12 @@
 import {
-  ActionIcon,
   Alert,
   AppShell,
   Badge,
   Box,
   Button,
   Group,
-  Indicator,
   Menu,
   NavLink,
-  Popover,
   Stack,
   Text,
   UnstyledButton,
@@ -24,6 +21,7 @@ import { useLiveStatus, useLiveUpdates } from '../../live/useLive';
 import { accountsQuery, selectedAccount } from '../accounts/api';
 import { meQuery, signOut } from '../auth/api';
 import { approvalInboxQuery } from '../copying/api';
+import { Bell } from '../notifications/Bell';
 import { HealthStatus } from './HealthStatus';
 import { LiveDot } from './LiveDot';
 import { NAVIGATION, PHONE_BAR, PHONE_MORE } from './navigation';
@@ -78,41 +76,6 @@ function SelectedAccount() {
         </Text>
       </Stack>
     </UnstyledButton>
-  );
-}
-
-function Bell() {
-  const me = useQuery(meQuery());
-  const unread = me.data?.unreadNotifications ?? 0;
-  return (
-    <Popover width={260} position="bottom-end" withArrow>
-      <Popover.Target>
-        <ActionIcon variant="subtle" color="gray" size="lg" aria-label={`Notifications, ${unread} unread`}>
-          <Indicator label={unread} size={16} disabled={unread === 0} color="red.9">
-            <svg
-              width="20"
-              height="20"
-              viewBox="0 0 24 24"
-              aria-hidden="true"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            >
-              <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
-              <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
-            </svg>
-          </Indicator>
-        </ActionIcon>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <Text size="sm">
-          {unread === 0 ? 'No unread notifications.' : `${unread} unread notifications.`} Fills and approvals
-          also appear as messages on this page while it is open.
-        </Text>
-      </Popover.Dropdown>
-    </Popover>
   );
 }
 
