@@ -19,8 +19,12 @@ import { buildTestApp, silentLogger } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { ApiUser, type Journey, SETUP_TIMEOUT_MS, startJourney } from './support';
 
-/** A small history: a few traders and followers over about a month, the same every run. */
-export const SMALL_DEMO: DemoShape = { traders: 3, subscribers: 4, months: 1, seed: 3 };
+/**
+ * A small history: a few traders and followers over about a month, from a fixed seed (the days
+ * move with the calendar). Six followers, so that one has certainly closed positions of their
+ * own as well as copied ones (each opens one on about one trading day in twelve).
+ */
+export const SMALL_DEMO: DemoShape = { traders: 3, subscribers: 6, months: 1, seed: 3 };
 
 /**
  * A journey whose database holds the demo history before its server starts, and optionally

@@ -16,7 +16,7 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Pnl } from '../../components/figures';
 import { AnchorLink, ButtonLink } from '../../components/links';
 import { EmptyState, ErrorState, MoreButton, QueryView, SkeletonRows } from '../../components/states';
@@ -161,13 +161,10 @@ function Leaderboard({
   onBoard: (next: LeaderboardSearch) => void;
 }) {
   const { period = 'all', sort = 'pnl', order = 'desc' } = board;
-  const [search, setSearch] = useState(board.q ?? '');
-  const [debounced] = useDebouncedValue(search.trim(), 250);
-  // The typed search reaches the address once typing pauses; the board follows the address.
-  useEffect(() => {
-    if (debounced !== (board.q ?? '')) onBoard({ ...board, q: debounced || undefined });
-  }, [debounced, board, onBoard]);
-  const q = board.q ?? '';
+  // The search stays in the page: written to the address as one types, it could overtake a
+  // click on a trader made meanwhile.
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
   const setPeriod = (next: LeaderboardPeriod) =>
     onBoard({ ...board, period: next === 'all' ? undefined : next });
   const query: LeaderboardQuery = { period, sort, order, q };
@@ -322,7 +319,6 @@ export type LeaderboardSearch = {
   period?: Exclude<LeaderboardPeriod, 'all'>;
   sort?: Exclude<LeaderboardSort, 'pnl'>;
   order?: 'asc';
-  q?: string;
 };
 
 export const LEADERBOARD_PERIODS = PERIODS.map((p) => p.value);

@@ -8,7 +8,7 @@ import {
 
 export const Route = createFileRoute('/_app/traders/')({
   validateSearch: (search: Record<string, unknown>): LeaderboardSearch => {
-    const { period, sort, order, q } = search;
+    const { period, sort, order } = search;
     return {
       ...(typeof period === 'string' && period !== 'all' && (LEADERBOARD_PERIODS as string[]).includes(period)
         ? { period: period as LeaderboardSearch['period'] }
@@ -17,7 +17,6 @@ export const Route = createFileRoute('/_app/traders/')({
         ? { sort: sort as LeaderboardSearch['sort'] }
         : {}),
       ...(order === 'asc' ? { order: 'asc' as const } : {}),
-      ...(typeof q === 'string' && q.trim() && q.length <= 50 ? { q: q.trim() } : {}),
     };
   },
   component: TradersRoute,
