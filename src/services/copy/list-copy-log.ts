@@ -36,7 +36,14 @@ export type CopyLogEntry = {
   expiresAt: string | null;
   decidedAt: string | null;
   createdAt: string | null;
-  copyOrder: { id: string; status: OrderStatus; filledQuantity: number; filledPrice: string | null } | null;
+  copyOrder: {
+    id: string;
+    status: OrderStatus;
+    filledQuantity: number;
+    filledPrice: string | null;
+    /** Waiting for the broker's shared rate budget (PRODUCT.md §1a), not yet sent. */
+    queued: boolean;
+  } | null;
 };
 
 type Row = {
@@ -59,6 +66,7 @@ type Row = {
   copy_id: string | null;
   copy_status: OrderStatus | null;
   copy_filled: number | null;
+  copy_queued: boolean | null;
   copy_price: string | null;
 };
 
@@ -89,7 +97,8 @@ export async function listCopyLog({
     SELECT d.id, d.subscription_id, d.trader_id, d.source_trade_id, d.action, p.symbol, d.outcome, d.reason, d.detail,
            d.source_quantity, d.computed_quantity, d.copy_quantity, d.expires_at::text, d.decided_at::text,
            d.created_at::text, c.id AS copy_id, c.status AS copy_status, c.filled_quantity AS copy_filled,
-           c.filled_price AS copy_price
+           c.filled_price AS copy_price,
+           (c.queued_at IS NOT NULL AND c.broker_order_id IS NULL AND c.status = 'pending') AS copy_queued
       FROM subscription_trades d
       JOIN trades s ON s.id = d.source_trade_id
       JOIN parent_trades p ON p.id = s.parent_trade_id
@@ -127,6 +136,7 @@ export async function listCopyLog({
             status: r.copy_status ?? 'pending',
             filledQuantity: r.copy_filled ?? 0,
             filledPrice: r.copy_price,
+            queued: r.copy_queued ?? false,
           }
         : null,
     })),
