@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   SNAPTRADE_CONSUMER_KEY: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   SNAPTRADE_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   SNAPTRADE_SIM_PORT: z.coerce.number().int().min(1).max(65535).default(54331),
+  SNAPTRADE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(250),
+  SNAPTRADE_TRADES_PER_SECOND_PER_ACCOUNT: z.coerce.number().min(0.01).max(1000).default(1),
   SMTP_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   MAIL_FROM: z.string().min(3).default('Alertsify <no-reply@alertsify.localhost>'),
   COPY_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -125,6 +127,10 @@ export type Config = {
     baseUrl: string | undefined;
     /** Where the simulator listens with BROKER=snaptrade-sim (loopback only). */
     simulatorPort: number;
+    /** The shared budget every process draws on (SnapTrade: 250 a minute per client id). */
+    requestsPerMinute: number;
+    /** Trades a second per brokerage account (SnapTrade: about 1). */
+    tradesPerSecondPerAccount: number;
   };
   /**
    * How many reverse proxies stand in front (TRUST_PROXY): 0 trusts no forwarding header; N takes
@@ -298,6 +304,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       consumerKey: e.SNAPTRADE_CONSUMER_KEY,
       baseUrl: e.SNAPTRADE_BASE_URL,
       simulatorPort: e.SNAPTRADE_SIM_PORT,
+      requestsPerMinute: e.SNAPTRADE_REQUESTS_PER_MINUTE,
+      tradesPerSecondPerAccount: e.SNAPTRADE_TRADES_PER_SECOND_PER_ACCOUNT,
     },
     trustProxy: e.TRUST_PROXY,
     push: { vapid, testOrigin: e.TEST_PUSH_ORIGIN ? new URL(e.TEST_PUSH_ORIGIN).origin : undefined },

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { PaperBroker } from './broker/paper/paper-broker';
 import { createQuoteModel, type QuoteSource } from './broker/paper/quotes';
 import type { Broker } from './broker/port';
+import { createPgRateBudget } from './broker/rate-budget';
 import { createBrokerRegistry } from './broker/registry';
 import type { Config } from './config';
 import { createDb, createPool, type Database } from './db/client';
@@ -132,7 +133,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     let trading = options.buildTrading?.(db);
     if (!trading) {
-      const snaptrade = await startSnaptradeRuntime({ config, startSimulator: role.ownsLocalServices });
+      const snaptrade = await startSnaptradeRuntime({ config, db, startSimulator: role.ownsLocalServices });
       if (snaptrade) teardown.add('SnapTrade', snaptrade.stop);
       trading = buildTradingDeps({ db, config, now, snaptrade });
     }
@@ -221,6 +222,8 @@ export const SIMULATOR_CREDENTIALS = {
  */
 export async function startSnaptradeRuntime(options: {
   config: Pick<Config, 'broker' | 'snaptrade' | 'publicUrl'>;
+  /** Where the shared rate budget lives; without it this process keeps no budget. */
+  db?: Database;
   startSimulator: boolean;
 }): Promise<SnapTradeRuntime | undefined> {
   const { config } = options;
@@ -251,7 +254,14 @@ export async function startSnaptradeRuntime(options: {
   }
   if (!clientId || !consumerKey)
     throw new Error('SnapTrade needs SNAPTRADE_CLIENT_ID and SNAPTRADE_CONSUMER_KEY');
-  const clientOptions = { clientId, consumerKey, basePath };
+  const budget = options.db
+    ? {
+        rateBudget: createPgRateBudget({ db: options.db }),
+        requestsPerMinute: config.snaptrade.requestsPerMinute,
+        tradesPerSecondPerAccount: config.snaptrade.tradesPerSecondPerAccount,
+      }
+    : undefined;
+  const clientOptions = { clientId, consumerKey, basePath, budget };
   return {
     broker: new SnapTradeBroker(clientOptions),
     connector: new SnapTradeConnections(clientOptions),

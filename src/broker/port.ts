@@ -36,6 +36,10 @@ export type PlaceOrderRequest = {
   limitPrice?: string;
   stopPrice?: string;
   timeInForce: TimeInForce;
+  /** Called once if the order must wait for the broker's shared rate budget. */
+  onQueued?: () => Promise<void>;
+  /** Called right before the order goes to the broker (after any wait). */
+  onSend?: () => Promise<void>;
 };
 
 export type BrokerOrder = {

@@ -273,7 +273,8 @@ describe('fan-out across worker processes', () => {
       );
       expect(finished).toMatchObject({ copies: 1, filled: 1, decisions: 1 });
       expect(placements()).toHaveLength(1);
-      const placed = (placements()[0]?.responseBody as { brokerage_order_id: string }).brokerage_order_id;
+      const placed = (placements()[0]?.responseBody as { brokerage_order_id?: string } | undefined)
+        ?.brokerage_order_id;
       const { rows } = await t.db.execute<{ broker_order_id: string }>(
         sql`SELECT broker_order_id FROM trades WHERE source_trade_id = ${trade.id}`,
       );

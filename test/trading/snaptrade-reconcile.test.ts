@@ -110,7 +110,8 @@ describe('a copy claimed by a worker that died before recording the answer', () 
     );
     const placed = placementsAt(follower.brokerAccountId);
     expect(placed).toHaveLength(1);
-    const brokerOrderId = (placed[0]?.responseBody as { brokerage_order_id: string }).brokerage_order_id;
+    const brokerOrderId = (placed[0]?.responseBody as { brokerage_order_id?: string } | undefined)
+      ?.brokerage_order_id;
     expect(rows).toEqual([{ status: 'filled', broker_order_id: brokerOrderId, filled_quantity: 2 }]);
     expectExchangesMatchSpec(env.sim.exchanges);
   });

@@ -88,12 +88,22 @@ export class SnapTradeBroker implements Broker {
 
   async placeOrder(account: BrokerAccountRef, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const user = credentials(account);
-    const response = await this.client.send('placeMlegOrder', 'unsafe', () =>
-      this.client.sdk.trading.placeMlegOrder({
-        ...user,
-        accountId: account.brokerAccountId,
-        ...mlegForm(request),
-      }),
+    const response = await this.client.send(
+      'placeMlegOrder',
+      'unsafe',
+      () =>
+        this.client.sdk.trading.placeMlegOrder({
+          ...user,
+          accountId: account.brokerAccountId,
+          ...mlegForm(request),
+        }),
+      {
+        // Closing orders go before openings when the budget is short (PRODUCT.md §1a).
+        priority: request.side === 'sell' ? 'closing' : 'normal',
+        tradeAccountId: account.brokerAccountId,
+        onQueued: request.onQueued,
+        onSend: request.onSend,
+      },
     );
 
     if (response.status === 401) throw unexpectedResponse('placeMlegOrder', response);

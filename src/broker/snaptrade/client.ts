@@ -15,6 +15,7 @@ import {
 } from 'snaptrade-typescript-sdk';
 import type { z } from 'zod';
 import { BrokerUnavailableError } from '../port';
+import { type BudgetPriority, perMinuteBucket, perSecondBucket, type RateBudget } from '../rate-budget';
 
 export type SnapTradeClientOptions = {
   clientId: string;
@@ -29,6 +30,22 @@ export type SnapTradeClientOptions = {
   now?: () => Date;
   /** Jitter source in [0, 1); injectable for deterministic tests. */
   random?: () => number;
+  /**
+   * SnapTrade's limits shared by every process (PRODUCT.md §1a): each request draws on the
+   * client id's per-minute budget, each trade also on its account's per-second one.
+   */
+  budget?: { rateBudget: RateBudget; requestsPerMinute: number; tradesPerSecondPerAccount: number };
+};
+
+/** What one request draws on the shared budget, and what it is told while it waits. */
+export type BudgetDraw = {
+  priority?: BudgetPriority;
+  /** A trade on this SnapTrade account: also drawn on the account's trade budget. */
+  tradeAccountId?: string;
+  /** Called once when the request must wait for budget. */
+  onQueued?: () => Promise<void>;
+  /** Called right before the request goes out (after any wait). */
+  onSend?: () => Promise<void>;
 };
 
 export type RetryPolicy = {
@@ -74,8 +91,12 @@ export class SnapTradeClient {
   private readonly random: () => number;
   /** Set when SnapTrade says the rate-limit window is used up; requests wait until then. */
   private notBefore = 0;
+  private readonly budget: SnapTradeClientOptions['budget'];
+  private readonly clientId: string;
 
   constructor(options: SnapTradeClientOptions) {
+    this.budget = options.budget;
+    this.clientId = options.clientId;
     const local = options.basePath ? isLoopback(options.basePath) : false;
     this.sdk = new Snaptrade({
       auth: SnaptradeAuth.commercialApiKey({ clientId: options.clientId, consumerKey: options.consumerKey }),
@@ -98,10 +119,23 @@ export class SnapTradeClient {
    * answer whatever its status, except 429 and 5xx, which throw `BrokerUnavailableError` once
    * retries are spent.
    */
-  async send(operation: string, mode: RetryMode, request: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  async send(
+    operation: string,
+    mode: RetryMode,
+    request: () => Promise<ApiResponse>,
+    draw: BudgetDraw = {},
+  ): Promise<ApiResponse> {
     let lastRetryAfterMs: number | undefined;
+    let queued = false;
+    const onWait = async () => {
+      if (queued) return;
+      queued = true;
+      await draw.onQueued?.();
+    };
     for (let attempt = 1; ; attempt += 1) {
       await this.waitForRateLimitWindow();
+      await this.drawBudget(draw, onWait);
+      await draw.onSend?.();
       const isLast = attempt >= this.retry.maxAttempts;
 
       let response: ApiResponse;
@@ -134,10 +168,41 @@ export class SnapTradeClient {
       if (isLast || !mayRepeat || (retryAfterMs !== undefined && retryAfterMs > this.retry.maxDelayMs)) {
         throw new BrokerUnavailableError(message, lastRetryAfterMs);
       }
-      // This wait is SnapTrade's own instruction; it supersedes the window noted from the headers.
+      // This wait is SnapTrade's own instruction, for every process: it supersedes the window noted.
       this.notBefore = 0;
+      if (this.budget && retryAfterMs !== undefined) {
+        await this.budget.rateBudget.pause(
+          this.requestsKey,
+          perMinuteBucket(this.budget.requestsPerMinute),
+          retryAfterMs,
+        );
+      }
       await this.sleep(retryAfterMs ?? this.backoff(attempt));
     }
+  }
+
+  private get requestsKey(): string {
+    return `snaptrade:requests:${this.clientId}`;
+  }
+
+  /** Waits for the shared budget: the account's trade budget first, then the client id's. */
+  private async drawBudget(draw: BudgetDraw, onWait: () => Promise<void>): Promise<void> {
+    if (!this.budget) return;
+    const { rateBudget, requestsPerMinute, tradesPerSecondPerAccount } = this.budget;
+    if (draw.tradeAccountId) {
+      await rateBudget.take(
+        `snaptrade:trades:${draw.tradeAccountId}`,
+        perSecondBucket(tradesPerSecondPerAccount),
+        draw.priority ?? 'normal',
+        onWait,
+      );
+    }
+    await rateBudget.take(
+      this.requestsKey,
+      perMinuteBucket(requestsPerMinute),
+      draw.priority ?? 'normal',
+      onWait,
+    );
   }
 
   /** Sends an idempotent read and answers its body, checked; any refusal throws (`expectOk`). */

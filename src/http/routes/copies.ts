@@ -33,6 +33,9 @@ const CopySchema = z
         status: z.enum(ORDER_STATUSES),
         filledQuantity: z.number().int(),
         filledPrice: z.string().nullable(),
+        queued: z
+          .boolean()
+          .openapi({ description: "Waiting for the broker's shared rate budget, not sent yet" }),
       })
       .nullable(),
     copiedQuantity: z.number().int(),

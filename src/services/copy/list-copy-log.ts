@@ -36,7 +36,14 @@ export type CopyLogEntry = {
   expiresAt: string | null;
   decidedAt: string | null;
   createdAt: string | null;
-  copyOrder: { id: string; status: OrderStatus; filledQuantity: number; filledPrice: string | null } | null;
+  copyOrder: {
+    id: string;
+    status: OrderStatus;
+    filledQuantity: number;
+    filledPrice: string | null;
+    /** Waiting for the broker's shared rate budget (PRODUCT.md §1a), not yet sent. */
+    queued: boolean;
+  } | null;
   /** Contracts filled over all the decision's copy orders (a working order's fills, a retry). */
   copiedQuantity: number;
   /**
@@ -76,6 +83,7 @@ type Row = {
   copy_id: string | null;
   copy_status: OrderStatus | null;
   copy_filled: number | null;
+  copy_queued: boolean | null;
   copy_price: string | null;
   copied_quantity: number;
   trader_filled_at: string | null;
@@ -120,7 +128,8 @@ export async function listCopyLog({
              ORDER BY e.id LIMIT 1) AS accepted_at,
            (c.filled_price - s.filled_price)::numeric(10, 4)::text AS price_difference,
            (SELECT COALESCE(sum(x.filled_quantity), 0)::int FROM trades x
-             WHERE x.source_trade_id = d.source_trade_id AND x.user_id = d.subscriber_id) AS copied_quantity
+             WHERE x.source_trade_id = d.source_trade_id AND x.user_id = d.subscriber_id) AS copied_quantity,
+           (c.queued_at IS NOT NULL AND c.broker_order_id IS NULL AND c.status = 'pending') AS copy_queued
       FROM subscription_trades d
       JOIN trades s ON s.id = d.source_trade_id
       JOIN parent_trades p ON p.id = s.parent_trade_id
@@ -158,6 +167,7 @@ export async function listCopyLog({
             status: r.copy_status ?? 'pending',
             filledQuantity: r.copy_filled ?? 0,
             filledPrice: r.copy_price,
+            queued: r.copy_queued ?? false,
           }
         : null,
       copiedQuantity: r.copied_quantity,

@@ -56,13 +56,20 @@ function unavailable(error: unknown): OrderReport {
   };
 }
 
-/** Refreshes a copy's claim to the moment it is sent. */
+/** Refreshes a copy's claim to the moment it is sent (`queued_at` stays: it waited, once). */
 async function markSent(ctx: ServiceContext, tradeId: string): Promise<Date> {
   const sentAt = ctx.now();
   await ctx.db.execute(
     sql`UPDATE trades SET submitted_at = ${sentAt.toISOString()}::timestamp WHERE id = ${tradeId}`,
   );
   return sentAt;
+}
+
+/** The copy waits for the broker's shared rate budget: the copy log shows it `queued`. */
+async function markQueued(ctx: ServiceContext, tradeId: string): Promise<void> {
+  await ctx.db.execute(
+    sql`UPDATE trades SET queued_at = ${ctx.now().toISOString()}::timestamp WHERE id = ${tradeId} AND queued_at IS NULL`,
+  );
 }
 
 /**
@@ -190,21 +197,29 @@ export async function placeCopyOrders({
         const item = items[next++];
         if (!item) break;
         let report: OrderReport | null;
-        // The claim's time is when it was sent: what a lost answer is reconciled against.
-        const sentAt = broker.deduplicatesClientOrderIds ? null : await markSent(ctx, item.copy.id);
+        // The claim's time becomes the moment it is sent: what a lost answer is reconciled against.
+        let sentAt: Date | null = null;
+        const request = {
+          ...item.order.request,
+          onQueued: () => markQueued(ctx, item.copy.id),
+          onSend: async () => {
+            sentAt = await markSent(ctx, item.copy.id);
+          },
+        };
         try {
-          report = toReport(await broker.placeOrder(item.order.account, item.order.request));
+          report = toReport(await broker.placeOrder(item.order.account, request));
           deps.faults?.afterCopySent?.();
         } catch (error) {
           if (!(error instanceof BrokerUnavailableError)) throw error;
-          report = sentAt
-            ? await reportForUnknownOutcome(ctx, broker, item.order.account, error, {
-                symbol: item.copy.symbol,
-                side: item.copy.action,
-                quantity: item.copy.quantity,
-                sentAt,
-              })
-            : unavailable(error);
+          report =
+            sentAt && !broker.deduplicatesClientOrderIds
+              ? await reportForUnknownOutcome(ctx, broker, item.order.account, error, {
+                  symbol: item.copy.symbol,
+                  side: item.copy.action,
+                  quantity: item.copy.quantity,
+                  sentAt,
+                })
+              : unavailable(error);
         }
         // Unknown and unaskable: left claimed; once the claim expires it is reconciled again.
         if (report) await record(item.copy.id, report);

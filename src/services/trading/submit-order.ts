@@ -30,7 +30,7 @@ export async function submitOrder({
 
   const { broker, ref } = deps.brokers.forAccount(order.account);
   // When it was sent: what reconciliation matches a lost answer against.
-  const sentAt = ctx.now();
+  let sentAt = ctx.now();
   await ctx.db
     .update(trades)
     .set({ submittedAt: sentAt })
@@ -46,6 +46,9 @@ export async function submitOrder({
       limitPrice: trade.limitPrice ?? undefined,
       stopPrice: trade.stopPrice ?? undefined,
       timeInForce: 'Day',
+      onSend: async () => {
+        sentAt = ctx.now();
+      },
     });
     report = result.ok
       ? reportFromBrokerOrder(result.order)

@@ -1575,6 +1575,8 @@ export interface components {
                 filledPrice: string | null;
                 filledQuantity: number;
                 id: string;
+                /** @description Waiting for the broker's shared rate budget, not sent yet */
+                queued: boolean;
                 /** @enum {string} */
                 status: "pending" | "filled" | "partial" | "cancelled" | "rejected";
             } | null;

@@ -20,6 +20,10 @@ export function createControls({
   webhooks: Webhooks;
 }): SimulatorControls {
   return {
+    registerUser: (userId) => {
+      const user = brokerage.registerUser(userId);
+      return { userId: user.userId, userSecret: user.userSecret };
+    },
     connectAccount: (input) => brokerage.connectAccount(input),
     setConnectionDisabled: (authorizationId, disabled) => {
       brokerage.setConnectionDisabled(authorizationId, disabled);

@@ -90,6 +90,8 @@ export type SimulatorOrderSnapshot = {
 };
 
 export type SimulatorControls = {
+  /** Registers a user without a request (set-up of large tests); answers its secret. */
+  registerUser(userId: string): { userId: string; userSecret: string };
   /** A connected brokerage account for a registered user, as if they finished the portal. */
   connectAccount(input: {
     userId: string;
