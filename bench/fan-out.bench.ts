@@ -228,11 +228,15 @@ export async function run(): Promise<Figure[]> {
                    (SELECT subscriber_id FROM subscriptions WHERE trader_id = ${traderId})`);
         });
         const rawSeconds = (performance.now() - start) / 1000;
-        figures.push({
-          name: 'raw_insert_copy_rows_per_second',
-          value: (2 * subscribers) / rawSeconds,
-          unit: 'rows/s',
-        });
+        figures.push(
+          { name: 'raw_insert_copy_rows_per_second', value: (2 * subscribers) / rawSeconds, unit: 'rows/s' },
+          // Issue 15's target (≤ 1.5): the fan-out's time over the raw insert's, same run, same rows.
+          {
+            name: `fanout_${subscribers}_vs_raw`,
+            value: percentile(timings, 50) / (rawSeconds * 1000),
+            unit: 'ratio',
+          },
+        );
         await db.execute(
           sql`DELETE FROM trades WHERE source_trade_id = ${sourceTradeId} OR id = ${sourceTradeId}`,
         );
@@ -268,6 +272,11 @@ export async function run(): Promise<Figure[]> {
           { name: `closing_fanout_${subscribers}_p50`, value: percentile(closings, 50), unit: 'ms' },
           { name: `closing_fanout_${subscribers}_max`, value: closings.at(-1) ?? 0, unit: 'ms' },
           { name: 'closing_fanout_copy_rows_per_second', value: closingRowsPerSecond, unit: 'rows/s' },
+          {
+            name: `closing_fanout_${subscribers}_vs_raw`,
+            value: percentile(closings, 50) / (rawSeconds * 1000),
+            unit: 'ratio',
+          },
         );
       }
     }
