@@ -37,11 +37,11 @@ export const subscriptions = pgTable(
     subscriberId: text('subscriber_id').notNull(),
     traderId: text('trader_id').notNull(),
 
+    // The seed's default; rows read the risk controls' defaults where a key is missing.
     settings: jsonb('settings')
       .$type<SubscriptionSettings>()
       .notNull()
       .default(
-        // The seed's default; rows read the risk controls' defaults where a key is missing.
         sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`,
       ),
 
