@@ -4,7 +4,6 @@ CREATE TABLE "copy_fan_outs" (
 	"updated_at" timestamp DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "subscriptions" ALTER COLUMN "settings" SET DEFAULT '{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0, "sizing": {"mode": "multiplier"}, "maxPriceDriftPercent": null, "driftLimitSeconds": 30, "maxDailyLoss": null, "copyOpenPositions": false}'::jsonb;--> statement-breakpoint
 ALTER TABLE "subscription_trades" ADD COLUMN "mirrored_quantity" integer;--> statement-breakpoint
 ALTER TABLE "trades" ADD COLUMN "fill_seq" bigint;--> statement-breakpoint
 ALTER TABLE "trades" ADD COLUMN "holding_after" integer;--> statement-breakpoint

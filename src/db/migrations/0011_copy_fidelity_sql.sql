@@ -57,3 +57,6 @@ WITH ordered AS (
 INSERT INTO copy_fan_outs (trade_id, copied_seq) SELECT id, fill_seq FROM numbered;
 --> statement-breakpoint
 SELECT setval('trade_fill_seq', GREATEST((SELECT max(fill_seq) FROM trades), 1));
+--> statement-breakpoint
+CREATE TRIGGER copy_fan_outs_updated_at BEFORE UPDATE ON copy_fan_outs
+  FOR EACH ROW EXECUTE FUNCTION set_updated_at();

@@ -37,11 +37,12 @@ export const subscriptions = pgTable(
     subscriberId: text('subscriber_id').notNull(),
     traderId: text('trader_id').notNull(),
 
+    // The seed's default; rows read the risk controls' defaults where a key is missing.
     settings: jsonb('settings')
       .$type<SubscriptionSettings>()
       .notNull()
       .default(
-        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0, "sizing": {"mode": "multiplier"}, "maxPriceDriftPercent": null, "driftLimitSeconds": 30, "maxDailyLoss": null, "copyOpenPositions": false}'::jsonb`,
+        sql`'{"autoExecute": false, "maxPositionSize": 10, "maxDailyTrades": 5, "scalingFactor": 1.0}'::jsonb`,
       ),
 
     status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull().default('active'),
