@@ -4,12 +4,14 @@ import { isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order
 import type { ServiceContext } from '../context';
 import { applyOrderUpdate, reportFromBrokerOrder } from './apply-order-update';
 import type { TradingDeps } from './deps';
+import { importOutsideOrders } from './import-outside-orders';
 import { loadAccount } from './load-account';
 import type { OrderUpdateSource } from './order-change';
 
 /**
  * Bring an account's working orders up to date from one call to its broker's order history.
- * Run by the order-sync job (at most every 15 s per account) and on a SnapTrade webhook.
+ * Run by the order-sync job (at most every 15 s per account) and on a SnapTrade webhook. On
+ * SnapTrade, option orders placed at the broker itself are imported first (PRODUCT.md §1a).
  */
 export async function syncAccountOrders({
   ctx,
@@ -32,10 +34,14 @@ export async function syncAccountOrders({
         isNotNull(trades.brokerOrderId),
       ),
     );
-  if (working.length === 0) return { checked: 0, changed: 0, stillWorking: 0 };
-
   const { broker, ref } = deps.brokers.forAccount(account);
-  const reported = new Map((await broker.listOrders(ref)).map((order) => [order.brokerOrderId, order]));
+  // Orders placed at the broker itself exist only on brokers we do not place every order at.
+  const importsOutside = account.provider === 'snaptrade' && account.isActive === true;
+  if (working.length === 0 && !importsOutside) return { checked: 0, changed: 0, stillWorking: 0 };
+
+  const listed = await broker.listOrders(ref);
+  const reported = new Map(listed.map((order) => [order.brokerOrderId, order]));
+  if (importsOutside) await importOutsideOrders({ ctx, input: { account, orders: listed } });
   let changed = 0;
   let stillWorking = 0;
   for (const order of working) {
