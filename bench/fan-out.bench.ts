@@ -22,7 +22,7 @@ import { createFixedQuotes, createQuoteModel } from '../src/broker/paper/quotes'
 import type { BatchOrder, Broker, PlaceOrderResult } from '../src/broker/port';
 import { createBrokerRegistry } from '../src/broker/registry';
 import { loadConfig } from '../src/config';
-import { createDb, createPool } from '../src/db/client';
+import { createDb, createPool, type Database } from '../src/db/client';
 import { runMigrations } from '../src/db/migrate';
 import { startWorker } from '../src/jobs/runner';
 import { buildTasks } from '../src/jobs/tasks';
@@ -42,6 +42,21 @@ const SIZES = [
 ];
 const SYMBOL = 'AAPL  300118C00150000';
 const CONTRACT = { underlying: 'AAPL', optionType: 'call', strike: '150', expiration: '2030-01-18' } as const;
+
+/**
+ * Wait until no fan-out job is left: the fan-out job goes on recording the copies' fills after
+ * the last copy was accepted, and fan-outs of one position run one after another (their queue),
+ * so a run started earlier would wait for the previous one's tail instead of measuring its own.
+ */
+async function fanOutsDone(db: Database): Promise<void> {
+  for (;;) {
+    const { rows } = await db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
+        JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'fan-out-copies'`);
+    if ((rows[0]?.n ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** Counts orders the broker accepted and when the last one was. */
 function timed(broker: Broker) {
@@ -193,6 +208,7 @@ export async function run(): Promise<Figure[]> {
           rowsPerSecond = Math.max(rowsPerSecond, (2 * subscribers) / (elapsed / 1000));
         }
         // Follow-up jobs are not part of the fan-out; clear them so runs do not compete.
+        await fanOutsDone(db);
         await db.execute(sql`DELETE FROM graphile_worker._private_jobs WHERE task_id IN
           (SELECT id FROM graphile_worker._private_tasks WHERE identifier <> 'fan-out-copies')`);
       }
@@ -264,6 +280,7 @@ export async function run(): Promise<Figure[]> {
           const elapsed = meter.lastAcceptedAt - committedAt;
           closings.push(elapsed);
           closingRowsPerSecond = Math.max(closingRowsPerSecond, (2 * subscribers) / (elapsed / 1000));
+          await fanOutsDone(db);
           await db.execute(sql`DELETE FROM graphile_worker._private_jobs WHERE task_id IN
             (SELECT id FROM graphile_worker._private_tasks WHERE identifier <> 'fan-out-copies')`);
         }
