@@ -75,7 +75,7 @@ function Periods({ source }: { source: AnalyticsSource }) {
   return (
     <QueryView query={periods} what="your periods">
       {(data) => (
-        <Table.ScrollContainer minWidth={0} type="native">
+        <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
@@ -190,7 +190,7 @@ function Underlyings({ source, onPick }: { source: AnalyticsSource; onPick: (und
       empty={<EmptyState>Nothing closed yet.</EmptyState>}
     >
       {(data) => (
-        <Table.ScrollContainer minWidth={0} type="native">
+        <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
           <Table striped verticalSpacing="xs">
             <Table.Caption>Best total P&amp;L first; pick one to list its positions below.</Table.Caption>
             <Table.Thead>

@@ -19,7 +19,7 @@ export function ClosedPositionsTable({
   closedHeader?: ReactNode;
 }) {
   return (
-    <Table.ScrollContainer minWidth={0} type="native">
+    <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
       <Table striped verticalSpacing="xs">
         <Table.Caption>{caption}</Table.Caption>
         <Table.Thead>

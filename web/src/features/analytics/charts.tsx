@@ -127,7 +127,7 @@ export function CurveChart({ points, label }: { points: CurvePoint[]; label: str
         </ResponsiveContainer>
       }
       table={
-        <Table.ScrollContainer minWidth={0} type="native" mah={320}>
+        <Table.ScrollContainer minWidth={0} type="native" mah={320} tabIndex={0}>
           <Table striped verticalSpacing={4} fz="sm">
             <Table.Caption>{label}, day by day</Table.Caption>
             <Table.Thead>
@@ -161,7 +161,7 @@ export function CurveChart({ points, label }: { points: CurvePoint[]; label: str
 
 function DailyTable({ daily }: { daily: DailyPnl }) {
   return (
-    <Table.ScrollContainer minWidth={0} type="native" mah={320}>
+    <Table.ScrollContainer minWidth={0} type="native" mah={320} tabIndex={0}>
       <Table striped verticalSpacing={4} fz="sm">
         <Table.Caption>
           Realised P&amp;L per day, {calendarDate(daily.from)} to {calendarDate(daily.to)}
