@@ -54,7 +54,11 @@ const ORDER_CHANGE_TYPES = [
 ] as const satisfies readonly OrderChangeEventType[];
 
 const JOBS = {
-  /** Notify the owners of orders that changed (batched: a fan-out's fills make a few jobs). */
+  /**
+   * Notify the owners of orders that changed. Nothing enqueues it any more (order notifications
+   * are written in the transaction that changes the orders); kept so jobs a database queued
+   * before that change still run.
+   */
   'order-updated': job({
     payload: z.object({
       updates: z.array(z.object({ tradeId: z.string(), changes: z.array(z.enum(ORDER_CHANGE_TYPES)) })),
