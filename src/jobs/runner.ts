@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
 import {
   type ParsedCronItem,
   parseCronItems,
   type Runner,
   run,
   type TaskList,
+  type WorkerEvents,
   Logger as WorkerLogger,
 } from 'graphile-worker';
 import type pg from 'pg';
@@ -52,7 +54,20 @@ export async function startWorker(options: {
       options: { backfillPeriod: 0 },
     })),
   );
+  // Return only once the NOTIFY listener is in place: a job committed right after start must
+  // wake a worker at once, not wait for the next poll. The listener's LISTEN is queued on its
+  // client before this probe, so the probe answering means LISTEN has run.
+  const events: WorkerEvents = new EventEmitter();
+  const listening = new Promise<void>((resolve) => {
+    events.once('pool:listen:success', ({ client }) => {
+      client.query('SELECT 1').then(
+        () => resolve(),
+        () => resolve(),
+      );
+    });
+  });
   const runner: Runner = await run({
+    events,
     pgPool: options.pool,
     taskList: options.tasks,
     concurrency: options.concurrency,
@@ -61,6 +76,7 @@ export async function startWorker(options: {
     logger: workerLogger(options.log),
     parsedCronItems,
   });
+  await Promise.race([listening, runner.promise]);
   return {
     stop: async () => {
       await runner.stop();
