@@ -16,10 +16,7 @@ const t = useTestDatabase();
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 6);
 /**
  * A fixed seed by default, so CI runs the same cases each time; PROPERTY_SEED=random (or a
- * number) to hunt. Known counterexample, open in issue 14: scaling 0.40, the trader buys 4,
- * sells 2, buys 5, sells 1: the subscriber's copy is at 0 after the first sale, 2 after the
- * second buy, and the last sale leaves 1 where this model's target is 2 (B_S = 3, B_T = 9,
- * R_T = 6); likely the engine sizing on the reopened copy position alone (B_S = 2).
+ * number) to hunt. A counterexample it found is kept as a case in closing.test.ts.
  */
 const SEED =
   process.env.PROPERTY_SEED === 'random' ? undefined : Number(process.env.PROPERTY_SEED ?? 20261130);

@@ -149,6 +149,28 @@ describe('closing copies by target', () => {
     expect(rows[0]?.n).toBe(16);
   });
 
+  it('a copy closed at the target and reopened by the next buy counts both buys in B_S', async () => {
+    // Scaling 0.40 (found by the property test): the trader buys 4 (copy 1), sells 2 (target
+    // round_half_down(1 × 2 ÷ 4) = 0, the copy closes), buys 5 (copy 2, a new copy position),
+    // sells 1: B_S = 3, B_T = 9, R_T = 6, target min(2, round_half_down(3 × 6 ÷ 9)) = 2.
+    const w = copyWorld(t);
+    const boss = await trader(w);
+    const sub = await subscriber(w, boss, { scalingFactor: 0.4, maxPositionSize: 100, maxDailyTrades: 100 });
+    const first = await traderBuys(w, boss, 4);
+    const positionId = first.trade.parentTradeId;
+    expect(await held(w, sub.userId)).toBe(1);
+    await traderSells(w, boss, positionId, 2);
+    expect(await held(w, sub.userId)).toBe(0);
+    await traderBuys(w, boss, 5);
+    expect(await held(w, sub.userId)).toBe(2);
+    const last = await traderSells(w, boss, positionId, 1);
+    expect((await decisions(w, last.trade.id)).get(sub.userId)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'at_target',
+    });
+    expect(await held(w, sub.userId)).toBe(2);
+  });
+
   it('approving a pending closing copy sells what is then beyond the target (everything once the trader closed)', async () => {
     const w = copyWorld(t);
     const boss = await trader(w);

@@ -292,14 +292,20 @@ type ClosingFacts = Existing & {
 
 /**
  * The facts of the closing rule for a set of subscriptions, in one statement: each subscriber's
- * copy of the trader's position (filled bought B_S, and what is held and not already being sold),
+ * copy of the trader's position (B_S, filled bought over all its copies of that trader position,
+ * and what is held and not already being sold),
  * and B_T, the trader contracts their filled openings mirrored.
  */
 function closingFactsQuery(source: SourceTrade, where: ReturnType<typeof sql>) {
   const { trade, position } = source;
   return sql`
     WITH holdings AS (
-      SELECT p.id AS position_id, p.user_id, p.bought_quantity AS bought,
+      SELECT p.id AS position_id, p.user_id,
+             -- B_S counts every filled copied contract of this trader position, also those of
+             -- an earlier copy that the subscriber closed before the trader bought again.
+             (SELECT sum(q.bought_quantity) FROM parent_trades q
+               WHERE q.source_parent_trade_id = p.source_parent_trade_id
+                 AND q.user_id = p.user_id)::int AS bought,
              (p.bought_quantity - p.sold_quantity
                - COALESCE((SELECT sum(w.quantity - w.filled_quantity) FROM trades w
                             WHERE w.parent_trade_id = p.id AND w.action = 'sell'
