@@ -35,11 +35,14 @@ import { placeBto } from '../src/services/trading/place-bto';
 import { placeStc } from '../src/services/trading/place-stc';
 import { benchDatabase, benchVapidEnv, type Figure, percentile } from './support';
 
+/** FANOUT_SIZES=10000 runs only that size (when studying one). */
 const SIZES = [
   { subscribers: 100, runs: 7 },
   { subscribers: 1_000, runs: 5 },
   { subscribers: 10_000, runs: 3 },
-];
+].filter(
+  ({ subscribers }) => !process.env.FANOUT_SIZES || process.env.FANOUT_SIZES.split(',').includes(`${subscribers}`),
+);
 const SYMBOL = 'AAPL  300118C00150000';
 const CONTRACT = { underlying: 'AAPL', optionType: 'call', strike: '150', expiration: '2030-01-18' } as const;
 

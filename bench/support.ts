@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { generateVapidKeys } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { ensureDatabase } from '../src/db/ensure-database';
@@ -19,6 +20,37 @@ export { freePort } from '../test/helpers/ports';
  * runs), in a throwaway directory.
  */
 export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  // BENCH_DATABASE_URL: a server of your own instead (to read its logs, e.g. auto_explain); the
+  // benchmark works in a fresh database there and drops it at the end.
+  const server = process.env.BENCH_DATABASE_URL;
+  if (server) {
+    const name = `alertsify_bench_${process.pid}`;
+    const url = await ensureDatabase(server, name);
+    // BENCH_EXPLAIN_MS: log the plan of every statement slower than that, nested ones included.
+    const explainMs = process.env.BENCH_EXPLAIN_MS;
+    if (explainMs) {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      for (const setting of [
+        `session_preload_libraries = 'auto_explain'`,
+        `auto_explain.log_min_duration = ${Number(explainMs)}`,
+        'auto_explain.log_nested_statements = on',
+        'auto_explain.log_analyze = on',
+        `track_functions = 'pl'`,
+      ])
+        await client.query(`ALTER DATABASE ${name} SET ${setting}`);
+      await client.end();
+    }
+    return {
+      url,
+      stop: async () => {
+        const client = new pg.Client({ connectionString: server });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.end();
+      },
+    };
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'alertsify-bench-'));
   const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
   const url = await ensureDatabase(embedded.url(), 'alertsify_bench');

@@ -55,16 +55,22 @@ export async function startWorker(options: {
     })),
   );
   // Return only once the NOTIFY listener is in place: a job committed right after start must
-  // wake a worker at once, not wait for the next poll. The listener's LISTEN is queued on its
-  // client before this probe, so the probe answering means LISTEN has run.
+  // wake a worker at once, not wait for the next poll. The listener's client sends LISTEN right
+  // after this event; its session is seen idle after LISTEN once that has run.
   const events: WorkerEvents = new EventEmitter();
-  const listening = new Promise<void>((resolve) => {
-    events.once('pool:listen:success', ({ client }) => {
-      client.query('SELECT 1').then(
-        () => resolve(),
-        () => resolve(),
+  const listening = new Promise<number>((resolve) => {
+    events.once('pool:listen:success', ({ client }) =>
+      resolve((client as pg.PoolClient & { processID: number }).processID),
+    );
+  }).then(async (pid) => {
+    for (let i = 0; i < 1000; i++) {
+      const { rows } = await options.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'idle' AND query LIKE 'LISTEN%'`,
+        [pid],
       );
-    });
+      if (rows.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   });
   const runner: Runner = await run({
     events,
