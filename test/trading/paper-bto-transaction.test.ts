@@ -11,7 +11,15 @@ import { createPaperAccount } from '../../src/services/accounts/create-paper-acc
 import type { ServiceContext } from '../../src/services/context';
 import type { TradingDeps } from '../../src/services/trading/deps';
 import { placeBto } from '../../src/services/trading/place-bto';
-import { silentLogger, TestClock, testConfig, testTrading } from '../helpers/app';
+import {
+  buildTestApp,
+  HttpClient,
+  inProcess,
+  silentLogger,
+  TestClock,
+  testConfig,
+  testTrading,
+} from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
 
@@ -124,5 +132,41 @@ describe('a paper BTO', () => {
     const trade = await placeBto({ ctx: as(t.db), deps: trading, input: ORDER });
     expect(trade.status).toBe('filled');
     expect(await rows(user.id)).toEqual({ trades: 1, paper_orders: 1, positions: 1 });
+  });
+});
+
+describe('placing a paper BTO through the API', () => {
+  it('answers the order exactly as reading it back does', async () => {
+    const clock = new TestClock(new Date('2026-11-24T15:00:00Z'));
+    const env = buildTestApp(t, { clock });
+    env.quotes.set(SYMBOL, { bid: '2.40', ask: '2.50' });
+    const client = new HttpClient(inProcess(env.app, '198.51.100.7'));
+    expect(
+      (
+        await client.post('/api/auth/sign-up/email', {
+          email: 'answer@example.test',
+          password: 'correct horse battery',
+          name: 'Answer',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await client.post('/api/accounts/paper', { startingBalance: '10000' })).status).toBe(201);
+    // A new position, then one added to; a Limit that waits, one rejected beyond the cash.
+    const statuses: string[] = [];
+    for (const order of [
+      ORDER,
+      { ...ORDER, quantity: 1 },
+      { ...ORDER, orderType: 'Limit', limitPrice: '2.1' },
+      { ...ORDER, orderType: 'Limit', limitPrice: '2.55', quantity: 39 },
+    ]) {
+      clock.advance(1_000);
+      const placed = await client.post('/api/orders', order);
+      expect(placed.status).toBe(201);
+      const answered = (await placed.json()) as { id: string; status: string };
+      const read = await client.get(`/api/orders/${answered.id}`);
+      expect(answered).toEqual(await read.json());
+      statuses.push(answered.status);
+    }
+    expect(statuses).toEqual(['filled', 'filled', 'pending', 'rejected']);
   });
 });

@@ -10,7 +10,13 @@ import {
 import type { ServiceContext } from '../context';
 import { ORDER_REACTIONS } from '../order-reactions';
 import { inTransaction, type Transaction } from '../transaction';
-import type { ChangedOrder, OrderChange, OrderReaction, OrderUpdateSource } from './order-change';
+import type {
+  ChangedOrder,
+  OrderChange,
+  OrderPosition,
+  OrderReaction,
+  OrderUpdateSource,
+} from './order-change';
 
 /** What a broker says about one order, from a placement, a sync, a webhook or a refresh. */
 export type OrderReport = {
@@ -120,8 +126,8 @@ export async function applyOrderUpdates({
 
 /**
  * `applyOrderUpdates` in the caller's open transaction. `locked` are rows of the orders that
- * this transaction already holds locked as they are now (an order it has just inserted): they
- * are not read again.
+ * this transaction already holds locked as they are now (an order it has just inserted), with
+ * their positions when known: they are not read again.
  */
 export async function applyOrderUpdatesIn({
   tx,
@@ -134,10 +140,13 @@ export async function applyOrderUpdatesIn({
   ctx: ServiceContext;
   input: { updates: readonly OrderUpdate[] };
   reactions?: readonly OrderReaction[];
-  locked?: readonly Trade[];
+  locked?: readonly { trade: Trade; position?: OrderPosition }[];
 }): Promise<OrderUpdateResult[]> {
   if (input.updates.length === 0) return [];
-  const current = new Map<string, Trade>(locked.map((row) => [row.id, row]));
+  const current = new Map<string, Trade>(locked.map(({ trade }) => [trade.id, trade]));
+  const positions = new Map(
+    locked.flatMap(({ trade, position }) => (position ? [[trade.id, position]] : [])),
+  );
   const ids = [...new Set(input.updates.map((u) => u.tradeId))].filter((id) => !current.has(id));
   if (ids.length > 0) {
     // Locked in id order: two batches over the same orders cannot deadlock.
@@ -171,6 +180,7 @@ export async function applyOrderUpdatesIn({
         after: current.get(p.trade.id) ?? p.trade,
         changes: p.changes,
         source: p.update.source,
+        ...(positions.has(p.trade.id) ? { position: positions.get(p.trade.id) } : {}),
       }),
     );
     for (const reaction of reactions) await reaction.react({ tx, ctx, orders });

@@ -13,7 +13,9 @@ import { parseInput } from '../parse-input';
 import { inTransaction, type Transaction } from '../transaction';
 import { applyOrderUpdatesIn, reportFromPlacement } from './apply-order-update';
 import type { TradingDeps } from './deps';
+import { type OrderView, orderViewOf } from './list-orders';
 import { type AccountWithOwner, loadSelectedAccount } from './load-account';
+import type { OrderPosition } from './order-change';
 import { type BtoInput, btoInputSchema } from './order-input';
 import { submitOrder } from './submit-order';
 
@@ -82,9 +84,22 @@ async function estimateCost(
 /**
  * Buy to open (PRODUCT.md §2): validate, check the selected account and its buying power, then
  * in one transaction find or open the position and record the order `pending`. Only after the
- * commit is the order sent to the broker.
+ * commit is the order sent to the broker; a paper account's broker, whose books are in this
+ * database, takes it in that same transaction.
  */
-export async function placeBto({
+export async function placeBto(options: {
+  ctx: ServiceContext;
+  deps: TradingDeps;
+  input: BtoInput | unknown;
+}): Promise<Trade> {
+  return (await placeBtoOrder(options)).trade;
+}
+
+/**
+ * `placeBto`, with the order as the API shows it when the order's final row is known without
+ * reading it back (it was placed and recorded in one transaction); null otherwise.
+ */
+export async function placeBtoOrder({
   ctx,
   deps,
   input,
@@ -92,7 +107,7 @@ export async function placeBto({
   ctx: ServiceContext;
   deps: TradingDeps;
   input: BtoInput | unknown;
-}): Promise<Trade> {
+}): Promise<{ trade: Trade; view: OrderView | null }> {
   const userId = requireUser(ctx);
   const order = parseInput(btoInputSchema, input);
   if (order.expiration < easternDate(ctx.now())) {
@@ -138,7 +153,7 @@ export async function placeBto({
     // The broker's books are in this database: the order, its placement and the answer commit
     // together. A failure anywhere leaves nothing behind, so there is nothing to reconcile.
     return inTransaction(ctx, async (tx) => {
-      const trade = await record(tx, ctx.now());
+      const { trade, position } = await record(tx, ctx.now());
       const result = await placeInTransaction(tx, ref, {
         clientOrderId: trade.id,
         symbol,
@@ -153,16 +168,18 @@ export async function placeBto({
         tx,
         ctx,
         input: { updates: [{ tradeId: trade.id, report: reportFromPlacement(result), source: 'placement' }] },
-        locked: [trade],
+        locked: [{ trade, position }],
       });
       if (!applied) throw new Error('no result');
-      return applied.trade;
+      // Every column is as committed: the database's own (times, defaults) came back from the
+      // insert, and `updated_at` is the transaction's time on insert and update alike.
+      return { trade: applied.trade, view: orderViewOf(applied.trade, position) };
     });
   }
 
   // A broker elsewhere: only after the order is committed is it sent (PRODUCT.md §2).
-  const trade = await inTransaction(ctx, (tx) => record(tx, null));
-  return submitOrder({ ctx, deps, input: { tradeId: trade.id } });
+  const { trade } = await inTransaction(ctx, (tx) => record(tx, null));
+  return { trade: await submitOrder({ ctx, deps, input: { tradeId: trade.id } }), view: null };
 }
 
 /**
@@ -170,19 +187,27 @@ export async function placeBto({
  * positions settles a race), with the account of its first buy. One round trip; a second only
  * when a concurrent order opened the position first.
  */
-const openPosition = namedStatement<{ id: string; held_account_id: string | null }>(
+const openPosition = namedStatement<{
+  id: string;
+  symbol: string;
+  underlying: string;
+  option_type: OrderPosition['optionType'];
+  strike: string;
+  expiration: string;
+  held_account_id: string | null;
+}>(
   'bto_open_position',
   `WITH found AS (
-     SELECT id FROM parent_trades
+     SELECT id, symbol, underlying, option_type, strike, expiration FROM parent_trades
       WHERE user_id = $1 AND symbol = $2 AND status = 'open' AND source_parent_trade_id IS NULL
         FOR NO KEY UPDATE
    ), created AS (
      INSERT INTO parent_trades (user_id, underlying, option_type, strike, expiration, symbol, opened_at)
      SELECT $1, $3, $4, $5, $6, $2, $7 WHERE NOT EXISTS (SELECT 1 FROM found)
      ON CONFLICT DO NOTHING
-     RETURNING id
-   ), position AS (SELECT id FROM found UNION ALL SELECT id FROM created)
-   SELECT p.id,
+     RETURNING id, symbol, underlying, option_type, strike, expiration
+   ), position AS (SELECT * FROM found UNION ALL SELECT * FROM created)
+   SELECT p.*,
           (SELECT t.account_id FROM trades t
             WHERE t.parent_trade_id = p.id AND t.action = 'buy'
             ORDER BY t.created_at LIMIT 1) AS held_account_id
@@ -222,7 +247,7 @@ async function recordOrder(
     estimate: CostEstimate;
     submittedAt: Date | null;
   },
-): Promise<Trade> {
+): Promise<{ trade: Trade; position: OrderPosition & { symbol: string } }> {
   const { userId, contract, symbol, order, estimate } = input;
   const now = ctx.now().toISOString();
   const positionValues = [
@@ -264,5 +289,15 @@ async function recordOrder(
     JSON.stringify(detail),
   ]);
   if (!row) throw new Error('order not recorded');
-  return toTrade(row);
+  return {
+    trade: toTrade(row),
+    position: {
+      id: position.id,
+      symbol: position.symbol,
+      underlying: position.underlying,
+      optionType: position.option_type,
+      strike: position.strike,
+      expiration: position.expiration,
+    },
+  };
 }
