@@ -108,6 +108,15 @@ describe('a paper BTO', () => {
       [trade.id],
     );
     expect(events.map((e) => e.type)).toEqual(['created', 'submitted', 'filled']);
+    // The audit trail names who acted, for the insert and the fill alike.
+    const { rows: audit } = await t.sql<{ operation: string; actor_id: string | null }>(
+      `SELECT operation, actor_id FROM audit_log WHERE table_name = 'trades' AND row_id = $1 ORDER BY id`,
+      [trade.id],
+    );
+    expect(audit).toEqual([
+      { operation: 'INSERT', actor_id: trade.userId },
+      { operation: 'UPDATE', actor_id: trade.userId },
+    ]);
   });
 
   it('leaves nothing behind, in the books either, when the placement fails after writing them', async () => {
