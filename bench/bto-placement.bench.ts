@@ -22,7 +22,7 @@ const RUNS = [
 
 type Client = { cookie: string };
 
-async function signUp(url: string, origin: string, i: number): Promise<Client> {
+export async function signUp(url: string, origin: string, i: number): Promise<Client> {
   const res = await fetch(`${url}/api/auth/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin },
@@ -58,7 +58,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-const ORDER = JSON.stringify({
+export const ORDER = JSON.stringify({
   side: 'BTO',
   underlying: 'AAPL',
   optionType: 'call',
@@ -90,13 +90,13 @@ async function placeAll(publicUrl: string, users: Client[], concurrency: number)
   return { perSecond: jobs.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-export async function run(): Promise<Figure[]> {
-  const database = await benchDatabase();
+/** The server as `npm start` runs it, on `databaseUrl`, with or without the job workers. */
+export async function startBenchServer(databaseUrl: string, options: { workers: boolean }) {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     NODE_ENV: 'production',
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: publicUrl,
@@ -110,8 +110,14 @@ export async function run(): Promise<Figure[]> {
     config,
     log: createLogger(config),
     staticDir: null,
-    startables: [jobWorkers()],
+    startables: options.workers ? [jobWorkers()] : [],
   });
+  return { server, publicUrl };
+}
+
+export async function run(): Promise<Figure[]> {
+  const database = await benchDatabase();
+  const { server, publicUrl } = await startBenchServer(database.url, { workers: true });
   const figures: Figure[] = [];
   try {
     let signedUp = 0;

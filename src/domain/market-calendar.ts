@@ -255,9 +255,21 @@ export function isEarlyClose(date: IsoDate): boolean {
 
 /** The close of trading on `date` (16:00 or 13:00 Eastern) as an instant; null if closed all day. */
 export function marketClose(date: IsoDate): Date | null {
-  if (!isTradingDay(date)) return null;
-  return easternInstant(date, isEarlyClose(date) ? EARLY_CLOSE_HOUR : REGULAR_CLOSE_HOUR);
+  let close = closeCache.get(date);
+  if (close === undefined) {
+    close = isTradingDay(date)
+      ? easternInstant(date, isEarlyClose(date) ? EARLY_CLOSE_HOUR : REGULAR_CLOSE_HOUR).getTime()
+      : null;
+    // A calendar fact, worked out once: the Eastern offset costs an Intl call (tens of µs), and
+    // every placement asks for its contract's close (expiry, Day orders).
+    if (closeCache.size >= CLOSE_CACHE_LIMIT) closeCache.clear();
+    closeCache.set(date, close);
+  }
+  return close === null ? null : new Date(close);
 }
+
+const CLOSE_CACHE_LIMIT = 10_000;
+const closeCache = new Map<IsoDate, number | null>();
 
 /**
  * Whether the trading on `date` is over at `instant`. On a day without trading there is nothing
