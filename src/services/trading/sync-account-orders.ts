@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { trades } from '../../db/schema';
 import { isWorkingOrderStatus, WORKING_ORDER_STATUSES } from '../../domain/order-status';
+import { checkSnaptradeConnection } from '../accounts/check-connection';
 import type { ServiceContext } from '../context';
 import { applyOrderUpdate, reportFromBrokerOrder } from './apply-order-update';
 import type { TradingDeps } from './deps';
@@ -11,7 +12,8 @@ import type { OrderUpdateSource } from './order-change';
 /**
  * Bring an account's working orders up to date from one call to its broker's order history.
  * Run by the order-sync job (at most every 15 s per account) and on a SnapTrade webhook. On
- * SnapTrade, option orders placed at the broker itself are imported first (PRODUCT.md §1a).
+ * SnapTrade, option orders placed at the broker itself are imported first, and a connection
+ * found disabled marks the account `needs_reconnect`, as a balance sync does (PRODUCT.md §1a).
  */
 export async function syncAccountOrders({
   ctx,
@@ -39,6 +41,8 @@ export async function syncAccountOrders({
   const importsOutside = account.provider === 'snaptrade' && account.isActive === true;
   if (working.length === 0 && !importsOutside) return { checked: 0, changed: 0, stillWorking: 0 };
 
+  // The orders of a disabled connection are SnapTrade's cached state: say it needs reconnecting.
+  if (importsOutside) await checkSnaptradeConnection({ ctx, deps, input: { account, ref } });
   const listed = await broker.listOrders(ref);
   const reported = new Map(listed.map((order) => [order.brokerOrderId, order]));
   if (importsOutside) await importOutsideOrders({ ctx, input: { account, orders: listed } });
