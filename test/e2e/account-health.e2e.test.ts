@@ -14,10 +14,12 @@ import {
   type ApiUser,
   expectAccessible,
   expectHeading,
+  expectNoHorizontalScroll,
   firstChain,
   JOURNEY_TIMEOUT_MS,
   type OpenedPage,
   openPage,
+  PHONE,
   SETUP_TIMEOUT_MS,
   screenshot,
   seedUser,
@@ -101,6 +103,13 @@ describe('a broken brokerage connection', () => {
     expect(await paper.getByText('Needs reconnecting').count()).toBe(0);
     await expectAccessible(page, 'accounts with a broken connection');
     await screenshot(page, 'accounts-needs-reconnecting');
+    // On a phone too: the reason and the button fit 390 px.
+    const phone = await openPage(journey, kim, PHONE);
+    await phone.page.goto('/accounts');
+    await phone.page.getByRole('button', { name: /^Reconnect / }).waitFor();
+    await expectNoHorizontalScroll(phone.page);
+    await expectAccessible(phone.page, 'accounts with a broken connection, on a phone');
+    await phone.context.close();
 
     // Reconnect asks the API for the portal link and goes there: the portal opened on the
     // broken connection (reconnect=<authorization id>) offers to repair it, not a new one.
@@ -179,6 +188,14 @@ describe('a read-only brokerage', () => {
     expect(await readOnlyForCopies.count()).toBe(1);
     expect(await readOnlyForCopies.isDisabled()).toBe(true);
     await expectAccessible(page, 'subscribing with a read-only account beside');
+
+    // Once subscribed, Copying shows where copies go, with the same rule.
+    await kim.post('/api/subscriptions', { traderId: tess.id });
+    await page.goto('/copying');
+    const copyingPicker = page.getByLabel('Copy into');
+    const readOnlyOnCopying = copyingPicker.locator('option', { hasText: 'read-only, cannot trade' });
+    await readOnlyOnCopying.waitFor({ state: 'attached' });
+    expect(await readOnlyOnCopying.isDisabled()).toBe(true);
   });
 });
 
