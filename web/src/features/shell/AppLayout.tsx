@@ -183,6 +183,8 @@ export function AppLayout() {
               variant={isActive(item.to) ? 'light' : 'subtle'}
               h="100%"
               radius={0}
+              px={2}
+              fz="sm"
               aria-current={isActive(item.to) ? 'page' : undefined}
             >
               {item.label}
@@ -191,7 +193,7 @@ export function AppLayout() {
           ))}
           <Menu position="top-end">
             <Menu.Target>
-              <Button variant="subtle" h="100%" radius={0}>
+              <Button variant="subtle" h="100%" radius={0} px={2} fz="sm">
                 More
               </Button>
             </Menu.Target>
