@@ -268,7 +268,20 @@ describe('an order sync', () => {
     env.sim.controls.setConnectionDisabled(owner.authorizationId, true);
     const sync = () =>
       syncAccountOrders({ ctx: env.ctx(), deps: env.trading, input: { accountId: owner.account.id } });
+    const connectionChecks = () =>
+      env.sim.exchanges.filter(
+        (e) =>
+          e.operationId === 'Connections_detailBrokerageAuthorization' &&
+          e.pathParams.authorizationId === owner.authorizationId,
+      ).length;
+    /** The next sync may ask again (the shared once-a-minute allowance has come back). */
+    const aMinuteLater = () =>
+      t.sql(`UPDATE rate_budgets SET refilled_at = refilled_at - interval '1 minute' WHERE key = $1`, [
+        `snaptrade:connection-check:${owner.account.id}`,
+      ]);
+
     await sync();
+    expect(connectionChecks()).toBe(1);
     expect(await accountRow(owner.account.id)).toMatchObject({
       needs_reconnect: true,
       reconnect_reason: expect.stringContaining('Reconnect'),
@@ -281,11 +294,17 @@ describe('an order sync', () => {
         input: { side: 'BTO', ...CONTRACT, quantity: 1 },
       }),
     ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
-    // Syncing again is the same break, not a second one.
+    // Polled again within the minute: SnapTrade is not asked again.
     await sync();
+    expect(connectionChecks()).toBe(1);
+    // A minute later it asks: still the same break, not a second one.
+    await aMinuteLater();
+    await sync();
+    expect(connectionChecks()).toBe(2);
     expect(await notificationsOf(owner.user.id, 'connection_broken')).toBe(1);
 
     env.sim.controls.setConnectionDisabled(owner.authorizationId, false);
+    await aMinuteLater();
     await sync();
     expect(await accountRow(owner.account.id)).toMatchObject({
       needs_reconnect: false,
