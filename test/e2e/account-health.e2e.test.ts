@@ -92,7 +92,11 @@ describe('a broken brokerage connection', () => {
     timeout: JOURNEY_TIMEOUT_MS,
   }, async () => {
     await snaptradeReportsBroken(snaptradeAccountId);
-    await page.goto('/accounts');
+    // Home says so first, and leads to Accounts.
+    await page.goto('/');
+    const reminder = page.getByRole('alert').filter({ hasText: 'needs reconnecting' });
+    await reminder.getByText(/expired login or changed password/).waitFor();
+    await reminder.getByRole('link', { name: 'Reconnect in Accounts' }).click();
     await expectHeading(page, 'Accounts');
     const card = page.getByRole('article').filter({ hasText: 'SnapTrade' });
     await card.getByText('Needs reconnecting', { exact: true }).first().waitFor();
