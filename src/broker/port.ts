@@ -4,6 +4,7 @@
  * bugs are exceptions (`BrokerUnavailableError` may be retried).
  */
 
+import type { Transaction } from '../db/client';
 import type { OrderStatus } from '../domain/order-status';
 import type { AccountProvider, OrderAction, OrderType, TimeInForce } from '../domain/vocabulary';
 
@@ -120,6 +121,17 @@ export interface Broker {
    * give it; results in the order of `items`. Optional: without it, callers place one by one.
    */
   placeOrders?(items: BatchOrder[]): Promise<PlaceOrderResult[]>;
+  /**
+   * `placeOrder` inside the caller's open transaction on this database: for a broker whose books
+   * live in the same database (the paper broker), so that recording an order, placing it and
+   * recording the answer commit together, or not at all. Optional: a broker elsewhere is sent
+   * the order only after the order's own transaction has committed.
+   */
+  placeOrderInTransaction?(
+    tx: Transaction,
+    account: BrokerAccountRef,
+    request: PlaceOrderRequest,
+  ): Promise<PlaceOrderResult>;
 }
 
 export type BatchOrder = { account: BrokerAccountRef; request: PlaceOrderRequest };

@@ -114,6 +114,16 @@ export class PaperBroker implements Broker {
     return this.db.transaction((tx: Transaction) => placeBatch(tx, items, market));
   }
 
+  /** `placeOrder` in the caller's transaction (see `Broker.placeOrderInTransaction`). */
+  async placeOrderInTransaction(
+    tx: Transaction,
+    account: BrokerAccountRef,
+    request: PlaceOrderRequest,
+  ): Promise<PlaceOrderResult> {
+    const [result] = await placeBatch(tx, [{ account, request }], new MarketView(this.now(), this.quotes));
+    return result ?? unknownAccountResult(account.accountId);
+  }
+
   /**
    * Cancels what remains of a working order, as of the request: the order is not evaluated
    * first, so a cancel wins over a quote that moved while nobody asked. A filled, cancelled or

@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import { cancelOrder } from '../../services/trading/cancel-order';
 import { getOrderView, listOrders } from '../../services/trading/list-orders';
 import { placeOrderInputSchema } from '../../services/trading/order-input';
-import { placeBto } from '../../services/trading/place-bto';
+import { placeBtoOrder } from '../../services/trading/place-bto';
 import { placeStc } from '../../services/trading/place-stc';
 import { refreshOrder } from '../../services/trading/refresh-order';
 import { type AppDeps, createRouter, serviceContext } from '../env';
@@ -111,11 +111,11 @@ export function ordersRouter(deps: AppDeps) {
     .openapi(place, async (c) => {
       const body = c.req.valid('json');
       const ctx = serviceContext(deps, c);
-      const trade =
+      const placed =
         body.side === 'BTO'
-          ? await placeBto({ ctx, deps: deps.trading, input: body })
-          : await placeStc({ ctx, deps: deps.trading, input: body });
-      return c.json(await view(c, trade.id), 201);
+          ? await placeBtoOrder({ ctx, deps: deps.trading, input: body })
+          : { trade: await placeStc({ ctx, deps: deps.trading, input: body }), view: null };
+      return c.json(placed.view ? serialize(placed.view) : await view(c, placed.trade.id), 201);
     })
     .openapi(getOne, async (c) => c.json(await view(c, c.req.valid('param').id), 200))
     .openapi(cancelRoute, async (c) => {

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { namedStatement } from '../../db/named-statements';
 import type { ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
 
@@ -30,6 +30,19 @@ export type RateLimitBatchResult = RateLimitResult & { key: string; admitted: nu
 
 const HitsSchema = z.array(RuleSchema.extend({ hits: z.number().int().min(1) }));
 
+/** Every request that is limited runs this: a named statement, prepared once per connection. */
+const countHits = namedStatement<{ key: string; count: number; reset_ms: number }>(
+  'consume_rate_limits',
+  `INSERT INTO rate_limits AS r (key, count, reset_at, created_at)
+   SELECT x.key, x.hits, x.reset_at, $1::timestamp
+     FROM unnest($2::text[], $3::int[], $4::timestamp[]) AS x(key, hits, reset_at)
+    ORDER BY x.key
+   ON CONFLICT (key) DO UPDATE SET
+     count = CASE WHEN r.reset_at <= $1::timestamp THEN excluded.count ELSE r.count + excluded.count END,
+     reset_at = CASE WHEN r.reset_at <= $1::timestamp THEN excluded.reset_at ELSE r.reset_at END
+   RETURNING r.key, r.count, (extract(epoch FROM r.reset_at) * 1000)::float8 AS reset_ms`,
+);
+
 /**
  * Count hits against many counters in one statement, each in its fixed window kept in
  * `rate_limits`. The first hits of a counter fill what is left of its window (`admitted`), the
@@ -54,20 +67,12 @@ export async function consumeRateLimits({
   const rules = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (rules.length === 0) return [];
   const now = ctx.now();
-  const { rows } = await ctx.db.execute<{ key: string; count: number; reset_ms: number }>(sql`
-    INSERT INTO rate_limits AS r (key, count, reset_at, created_at)
-    SELECT x.key, x.hits, x.reset_at, ${now.toISOString()}::timestamp
-      FROM unnest(${sql.param(rules.map((r) => r.key))}::text[],
-                  ${sql.param(rules.map((r) => r.hits))}::int[],
-                  ${sql.param(rules.map((r) => new Date(now.getTime() + r.windowSeconds * 1000).toISOString()))}::timestamp[])
-           AS x(key, hits, reset_at)
-     ORDER BY x.key
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN r.reset_at <= ${now.toISOString()}::timestamp THEN excluded.count
-                   ELSE r.count + excluded.count END,
-      reset_at = CASE WHEN r.reset_at <= ${now.toISOString()}::timestamp THEN excluded.reset_at
-                      ELSE r.reset_at END
-    RETURNING r.key, r.count, (extract(epoch FROM r.reset_at) * 1000)::float8 AS reset_ms`);
+  const rows = await countHits(ctx.db, [
+    now.toISOString(),
+    rules.map((r) => r.key),
+    rules.map((r) => r.hits),
+    rules.map((r) => new Date(now.getTime() + r.windowSeconds * 1000).toISOString()),
+  ]);
   const counted = new Map(rows.map((row) => [row.key, row]));
   return rules.map((rule) => {
     const row = counted.get(rule.key);

@@ -44,12 +44,23 @@ export function describeContract(p: {
   return `${p.underlying} ${Number(p.strike)} ${p.optionType === 'call' ? 'C' : 'P'} ${p.expiration}`;
 }
 
-export type OrderChangeUpdate = { tradeId: string; changes: readonly Change[] };
+export type OrderChangeUpdate = {
+  tradeId: string;
+  changes: readonly Change[];
+  /** The order as changed and its position, when the caller has both: nothing is read then. */
+  known?: { trade: typeof trades.$inferSelect; position: NotifiedPosition };
+};
+
+/** What a notification says of the order's position. */
+type NotifiedPosition = Pick<
+  typeof parentTrades.$inferSelect,
+  'id' | 'underlying' | 'optionType' | 'strike' | 'expiration'
+>;
 
 /** What to tell an order's owner about its last change. */
 function orderNotification(
   trade: typeof trades.$inferSelect,
-  position: typeof parentTrades.$inferSelect,
+  position: NotifiedPosition,
   change: Change,
 ): NotificationInput {
   const side = tradeSideOf(trade.action);
@@ -87,17 +98,24 @@ export async function notifyOrderUpdatesIn({
   input: { updates: readonly OrderChangeUpdate[] };
 }): Promise<void> {
   const last = new Map<string, Change>();
+  const known = new Map<string, NonNullable<OrderChangeUpdate['known']>>();
   for (const update of input.updates) {
     const change = update.changes.at(-1);
     if (change) last.set(update.tradeId, change);
+    if (update.known) known.set(update.tradeId, update.known);
   }
   if (last.size === 0) return;
-  const rows = await tx
-    .select({ trade: trades, position: parentTrades })
-    .from(trades)
-    .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
-    .where(inArray(trades.id, [...last.keys()]))
-    .orderBy(trades.id);
+  const unknown = [...last.keys()].filter((id) => !known.has(id));
+  const read =
+    unknown.length === 0
+      ? []
+      : await tx
+          .select({ trade: trades, position: parentTrades })
+          .from(trades)
+          .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId))
+          .where(inArray(trades.id, unknown))
+          .orderBy(trades.id);
+  const rows = [...read, ...[...known].filter(([id]) => last.has(id)).map(([, row]) => row)];
   const notifications = rows.flatMap(({ trade, position }) => {
     const change = last.get(trade.id);
     return change ? [orderNotification(trade, position, change)] : [];

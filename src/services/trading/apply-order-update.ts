@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { BrokerOrder, BrokerOrderStatus } from '../../broker/port';
+import type { BrokerOrder, BrokerOrderStatus, PlaceOrderResult } from '../../broker/port';
 import { type Trade, trades } from '../../db/schema';
 import {
   type OrderEvent,
@@ -10,7 +10,13 @@ import {
 import type { ServiceContext } from '../context';
 import { ORDER_REACTIONS } from '../order-reactions';
 import { inTransaction, type Transaction } from '../transaction';
-import type { ChangedOrder, OrderChange, OrderReaction, OrderUpdateSource } from './order-change';
+import type {
+  ChangedOrder,
+  OrderChange,
+  OrderPosition,
+  OrderReaction,
+  OrderUpdateSource,
+} from './order-change';
 
 /** What a broker says about one order, from a placement, a sync, a webhook or a refresh. */
 export type OrderReport = {
@@ -34,6 +40,13 @@ export function reportFromBrokerOrder(order: BrokerOrder): OrderReport {
     averageFillPrice: order.averageFillPrice,
     reason: order.reason,
   };
+}
+
+/** What a placement's answer says about the order: accepted as the broker holds it, or rejected. */
+export function reportFromPlacement(result: PlaceOrderResult): OrderReport {
+  return result.ok
+    ? reportFromBrokerOrder(result.order)
+    : { status: 'rejected', filledQuantity: 0, averageFillPrice: null, reason: result.reason };
 }
 
 /** The domain events a report implies for the current state: a new fill first, then the end. */
@@ -108,8 +121,34 @@ export async function applyOrderUpdates({
   reactions?: readonly OrderReaction[];
 }): Promise<OrderUpdateResult[]> {
   if (input.updates.length === 0) return [];
-  return inTransaction(ctx, async (tx) => {
-    const ids = input.updates.map((u) => u.tradeId);
+  return inTransaction(ctx, (tx) => applyOrderUpdatesIn({ tx, ctx, input, reactions }));
+}
+
+/**
+ * `applyOrderUpdates` in the caller's open transaction. `locked` are rows of the orders that
+ * this transaction already holds locked as they are now (an order it has just inserted), with
+ * their positions when known: they are not read again.
+ */
+export async function applyOrderUpdatesIn({
+  tx,
+  ctx,
+  input,
+  reactions = ORDER_REACTIONS,
+  locked = [],
+}: {
+  tx: Transaction;
+  ctx: ServiceContext;
+  input: { updates: readonly OrderUpdate[] };
+  reactions?: readonly OrderReaction[];
+  locked?: readonly { trade: Trade; position?: OrderPosition }[];
+}): Promise<OrderUpdateResult[]> {
+  if (input.updates.length === 0) return [];
+  const current = new Map<string, Trade>(locked.map(({ trade }) => [trade.id, trade]));
+  const positions = new Map(
+    locked.flatMap(({ trade, position }) => (position ? [[trade.id, position]] : [])),
+  );
+  const ids = [...new Set(input.updates.map((u) => u.tradeId))].filter((id) => !current.has(id));
+  if (ids.length > 0) {
     // Locked in id order: two batches over the same orders cannot deadlock.
     const rows = await tx
       .select()
@@ -117,35 +156,36 @@ export async function applyOrderUpdates({
       .where(sql`${trades.id} = ANY(${sql.param(ids)}::text[])`)
       .orderBy(trades.id)
       .for('update');
-    const current = new Map<string, Trade>(rows.map((row) => [row.id, row]));
-    const plans: Planned[] = [];
-    for (const update of input.updates) {
-      const trade = current.get(update.tradeId);
-      if (!trade) throw new Error(`order ${update.tradeId} does not exist`);
-      const planned = plan(trade, update, ctx.log);
-      // Several reports for one order in a batch apply in turn.
-      if (planned.changes.length > 0 || planned.newBrokerOrderId) {
-        current.set(trade.id, applyPlan(planned, ctx.now()));
-      }
-      plans.push(planned);
+    for (const row of rows) current.set(row.id, row);
+  }
+  const plans: Planned[] = [];
+  for (const update of input.updates) {
+    const trade = current.get(update.tradeId);
+    if (!trade) throw new Error(`order ${update.tradeId} does not exist`);
+    const planned = plan(trade, update, ctx.log);
+    // Several reports for one order in a batch apply in turn.
+    if (planned.changes.length > 0 || planned.newBrokerOrderId) {
+      current.set(trade.id, applyPlan(planned, ctx.now()));
     }
-    const changed = plans.filter((p) => p.changes.length > 0 || p.newBrokerOrderId);
-    if (changed.length > 0) {
-      // One entry per order: with several reports for it, the last plan (from the row before it).
-      const latest = [...new Map(changed.map((p) => [p.trade.id, p])).values()];
-      await write(tx, ctx, latest, current);
-      const orders = latest.map(
-        (p): ChangedOrder => ({
-          before: p.trade,
-          after: current.get(p.trade.id) ?? p.trade,
-          changes: p.changes,
-          source: p.update.source,
-        }),
-      );
-      for (const reaction of reactions) await reaction.react({ tx, ctx, orders });
-    }
-    return plans.map((p) => ({ trade: current.get(p.trade.id) ?? p.trade, changes: p.changes }));
-  });
+    plans.push(planned);
+  }
+  const changed = plans.filter((p) => p.changes.length > 0 || p.newBrokerOrderId);
+  if (changed.length > 0) {
+    // One entry per order: with several reports for it, the last plan (from the row before it).
+    const latest = [...new Map(changed.map((p) => [p.trade.id, p])).values()];
+    await write(tx, ctx, latest, current);
+    const orders = latest.map(
+      (p): ChangedOrder => ({
+        before: p.trade,
+        after: current.get(p.trade.id) ?? p.trade,
+        changes: p.changes,
+        source: p.update.source,
+        ...(positions.has(p.trade.id) ? { position: positions.get(p.trade.id) } : {}),
+      }),
+    );
+    for (const reaction of reactions) await reaction.react({ tx, ctx, orders });
+  }
+  return plans.map((p) => ({ trade: current.get(p.trade.id) ?? p.trade, changes: p.changes }));
 }
 
 /** The row after a plan. */
@@ -162,29 +202,10 @@ function applyPlan(p: Planned, now: Date): Trade {
   };
 }
 
-/** The rows and their order events, in two statements. */
+/** The rows and their order events, in one statement. */
 async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], after: Map<string, Trade>) {
   const now = ctx.now();
   const rows = plans.map((p) => after.get(p.trade.id) ?? p.trade);
-  await tx.execute(sql`
-    UPDATE trades t SET
-      status = x.status,
-      filled_quantity = x.filled_quantity,
-      filled_price = x.filled_price,
-      filled_at = x.filled_at,
-      status_reason = x.status_reason,
-      broker_order_id = x.broker_order_id
-    FROM unnest(
-      ${sql.param(rows.map((r) => r.id))}::text[],
-      ${sql.param(rows.map((r) => r.status))}::text[],
-      ${sql.param(rows.map((r) => r.filledQuantity ?? 0))}::int[],
-      ${sql.param(rows.map((r) => r.filledPrice))}::numeric[],
-      ${sql.param(rows.map((r) => r.filledAt?.toISOString() ?? null))}::timestamp[],
-      ${sql.param(rows.map((r) => r.statusReason))}::text[],
-      ${sql.param(rows.map((r) => r.brokerOrderId))}::text[]
-    ) AS x(id, status, filled_quantity, filled_price, filled_at, status_reason, broker_order_id)
-    WHERE t.id = x.id`);
-
   const events = plans.flatMap((p) => {
     const row = after.get(p.trade.id) ?? p.trade;
     const detail = JSON.stringify({
@@ -211,8 +232,29 @@ async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], aft
       })),
     ];
   });
-  if (events.length > 0) {
-    await tx.execute(sql`
+  // Nothing reads order_events while trades change (no trigger does), so both go in one round
+  // trip; the events' foreign key is checked at the end of the statement, after the update.
+  await tx.execute(sql`
+    WITH updated AS (
+      UPDATE trades t SET
+        status = x.status,
+        filled_quantity = x.filled_quantity,
+        filled_price = x.filled_price,
+        filled_at = x.filled_at,
+        status_reason = x.status_reason,
+        broker_order_id = x.broker_order_id
+      FROM unnest(
+        ${sql.param(rows.map((r) => r.id))}::text[],
+        ${sql.param(rows.map((r) => r.status))}::text[],
+        ${sql.param(rows.map((r) => r.filledQuantity ?? 0))}::int[],
+        ${sql.param(rows.map((r) => r.filledPrice))}::numeric[],
+        ${sql.param(rows.map((r) => r.filledAt?.toISOString() ?? null))}::timestamp[],
+        ${sql.param(rows.map((r) => r.statusReason))}::text[],
+        ${sql.param(rows.map((r) => r.brokerOrderId))}::text[]
+      ) AS x(id, status, filled_quantity, filled_price, filled_at, status_reason, broker_order_id)
+      WHERE t.id = x.id
+      RETURNING t.id
+    ), events AS (
       INSERT INTO order_events (trade_id, type, from_status, to_status, filled_quantity, filled_price, idempotency_key, detail, created_at)
       SELECT * FROM unnest(
         ${sql.param(events.map((e) => e.tradeId))}::text[],
@@ -225,8 +267,9 @@ async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], aft
         ${sql.param(events.map((e) => e.detail))}::jsonb[],
         ${sql.param(events.map(() => now.toISOString()))}::timestamp[]
       )
-      ON CONFLICT DO NOTHING`);
-  }
+      ON CONFLICT DO NOTHING
+    )
+    SELECT count(*) FROM updated`);
 }
 
 /** One report: a batch of one. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { parentTrades, trades } from '../../db/schema';
+import { parentTrades, type Trade, trades } from '../../db/schema';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { tradeSideOf } from '../../domain/vocabulary';
 import { requireUser, type ServiceContext } from '../context';
@@ -87,6 +87,46 @@ function selectOrder(ctx: ServiceContext) {
     .from(trades)
     .innerJoin(parentTrades, eq(parentTrades.id, trades.parentTradeId));
 }
+
+/** The view of an order whose row and position are at hand (as `selectOrder` reads them). */
+export function orderViewOf(
+  trade: Trade,
+  position: Pick<
+    typeof parentTrades.$inferSelect,
+    'symbol' | 'underlying' | 'optionType' | 'strike' | 'expiration'
+  >,
+) {
+  return toOrderView({
+    id: trade.id,
+    positionId: trade.parentTradeId,
+    accountId: trade.accountId,
+    symbol: position.symbol,
+    underlying: position.underlying,
+    optionType: position.optionType,
+    strike: position.strike,
+    expiration: position.expiration,
+    side: trade.action,
+    quantity: trade.quantity,
+    filledQuantity: trade.filledQuantity,
+    orderType: trade.orderType,
+    limitPrice: trade.limitPrice,
+    stopPrice: trade.stopPrice,
+    filledPrice: trade.filledPrice,
+    status: trade.status,
+    statusReason: trade.statusReason,
+    brokerOrderId: trade.brokerOrderId,
+    source: trade.source,
+    sourceTraderId: trade.sourceTraderId,
+    sourceTradeId: trade.sourceTradeId,
+    pnl: trade.pnl,
+    pnlPercent: trade.pnlPercent,
+    createdAt: trade.createdAt,
+    filledAt: trade.filledAt,
+    updatedAt: trade.updatedAt,
+  });
+}
+
+export type OrderView = ReturnType<typeof toOrderView>;
 
 /** BTO/STC wording for the API, beside the stored buy/sell. */
 export function toOrderView(row: OrderRow) {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { BrokerAccountSource } from '../../broker/registry';
 import type { Executor } from '../../db/client';
 import { type Account, accounts, users } from '../../db/schema';
@@ -22,13 +22,34 @@ const columns = {
   snaptradeUserSecret: users.snaptradeUserSecret,
 };
 
-/** The user's selected, active brokerage account, if any. */
-export async function loadSelectedAccount(db: Executor, userId: string): Promise<AccountWithOwner | null> {
-  const [row] = await db
+function prepareSelected(db: Executor) {
+  return db
     .select(columns)
     .from(accounts)
     .innerJoin(users, eq(users.id, accounts.userId))
-    .where(and(eq(accounts.userId, userId), eq(accounts.isSelected, true), eq(accounts.isActive, true)));
+    .where(
+      and(
+        eq(accounts.userId, sql.placeholder('userId')),
+        eq(accounts.isSelected, true),
+        eq(accounts.isActive, true),
+      ),
+    )
+    .prepare('load_selected_account');
+}
+
+const preparedSelected = new WeakMap<Executor, ReturnType<typeof prepareSelected>>();
+
+/**
+ * The user's selected, active brokerage account, if any. Every order asks this, so it is one
+ * prepared statement: built once per database handle, planned once per connection.
+ */
+export async function loadSelectedAccount(db: Executor, userId: string): Promise<AccountWithOwner | null> {
+  let query = preparedSelected.get(db);
+  if (!query) {
+    query = prepareSelected(db);
+    preparedSelected.set(db, query);
+  }
+  const [row] = await query.execute({ userId });
   return row ? toSource(row) : null;
 }
 

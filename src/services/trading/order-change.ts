@@ -1,4 +1,4 @@
-import type { Trade } from '../../db/schema';
+import type { parentTrades, Trade } from '../../db/schema';
 import type { OrderChangeEventType, OrderStatus } from '../../domain/order-status';
 import type { ServiceContext } from '../context';
 import type { Transaction } from '../transaction';
@@ -9,6 +9,12 @@ export type OrderUpdateSource = 'placement' | 'sync' | 'webhook' | 'refresh' | '
 /** One step an order took along the allowed transitions. */
 export type OrderChange = { type: OrderChangeEventType; from: OrderStatus; to: OrderStatus };
 
+/** An order's position as the order's notifications describe it. */
+export type OrderPosition = Pick<
+  typeof parentTrades.$inferSelect,
+  'id' | 'underlying' | 'optionType' | 'strike' | 'expiration'
+>;
+
 /** An order a batch of broker reports changed, as a reaction sees it. */
 export type ChangedOrder = {
   /** The row before the change (with several reports for one order in a batch: before the last). */
@@ -18,6 +24,8 @@ export type ChangedOrder = {
   /** Its status changes; none when the report only brought the broker's order id. */
   changes: readonly OrderChange[];
   source: OrderUpdateSource;
+  /** Its position, when the code that changed the order already had it (nothing reads it again). */
+  position?: OrderPosition;
 };
 
 /**

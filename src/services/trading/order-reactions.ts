@@ -56,7 +56,11 @@ export const notifyOrderChanges: OrderReaction = {
       input: {
         updates: orders
           .filter((o) => o.changes.length > 0)
-          .map((o) => ({ tradeId: o.after.id, changes: o.changes.map((c) => c.type) })),
+          .map((o) => ({
+            tradeId: o.after.id,
+            changes: o.changes.map((c) => c.type),
+            ...(o.position ? { known: { trade: o.after, position: o.position } } : {}),
+          })),
       },
     }),
 };

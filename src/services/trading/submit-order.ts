@@ -2,7 +2,12 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { type Broker, type BrokerAccountRef, BrokerUnavailableError } from '../../broker/port';
 import { type Trade, trades } from '../../db/schema';
 import type { ServiceContext } from '../context';
-import { applyOrderUpdate, type OrderReport, reportFromBrokerOrder } from './apply-order-update';
+import {
+  applyOrderUpdate,
+  type OrderReport,
+  reportFromBrokerOrder,
+  reportFromPlacement,
+} from './apply-order-update';
 import type { TradingDeps } from './deps';
 import { loadOrder } from './load-order';
 import { findPlacedOrder, type SentOrder } from './reconcile-placement';
@@ -50,9 +55,7 @@ export async function submitOrder({
         sentAt = ctx.now();
       },
     });
-    report = result.ok
-      ? reportFromBrokerOrder(result.order)
-      : { status: 'rejected', filledQuantity: 0, averageFillPrice: null, reason: result.reason };
+    report = reportFromPlacement(result);
   } catch (error) {
     if (!(error instanceof BrokerUnavailableError)) throw error;
     const unknown = await reportForUnknownOutcome(ctx, broker, ref, error, {
