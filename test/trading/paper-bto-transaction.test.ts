@@ -22,6 +22,7 @@ import {
 } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
 import { createUser } from '../helpers/factories';
+import { queuedJobs } from '../helpers/jobs';
 
 const t = useTestDatabase();
 
@@ -107,6 +108,15 @@ describe('a paper BTO', () => {
       [trade.id],
     );
     expect(events.map((e) => e.type)).toEqual(['created', 'submitted', 'filled']);
+    // The audit trail names who acted, for the insert and the fill alike.
+    const { rows: audit } = await t.sql<{ operation: string; actor_id: string | null }>(
+      `SELECT operation, actor_id FROM audit_log WHERE table_name = 'trades' AND row_id = $1 ORDER BY id`,
+      [trade.id],
+    );
+    expect(audit).toEqual([
+      { operation: 'INSERT', actor_id: trade.userId },
+      { operation: 'UPDATE', actor_id: trade.userId },
+    ]);
   });
 
   it('leaves nothing behind, in the books either, when the placement fails after writing them', async () => {
@@ -132,6 +142,18 @@ describe('a paper BTO', () => {
     const trade = await placeBto({ ctx: as(t.db), deps: trading, input: ORDER });
     expect(trade.status).toBe('filled');
     expect(await rows(user.id)).toEqual({ trades: 1, paper_orders: 1, positions: 1 });
+  });
+
+  it('orders that move an account while its balance refresh waits share that refresh', async () => {
+    const { trading, user, as } = await world();
+    const [account] = (await t.sql<{ id: string }>('SELECT id FROM accounts WHERE user_id = $1', [user.id]))
+      .rows;
+    if (!account) throw new Error('no account');
+    for (let i = 0; i < 3; i++) await placeBto({ ctx: as(t.db), deps: trading, input: ORDER });
+    const waiting = (await queuedJobs(t, 'sync-account-balances')).filter(
+      (job) => JSON.stringify(job.payload.accountIds) === JSON.stringify([account.id]),
+    );
+    expect(waiting).toHaveLength(1);
   });
 });
 

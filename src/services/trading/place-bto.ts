@@ -10,7 +10,7 @@ import type { MarketData } from '../../market-data/port';
 import { assertCanTrade } from '../accounts/trading-permission';
 import { requireUser, type ServiceContext } from '../context';
 import { parseInput } from '../parse-input';
-import { inTransaction, type Transaction } from '../transaction';
+import type { Transaction } from '../transaction';
 import { applyOrderUpdatesIn, reportFromPlacement } from './apply-order-update';
 import type { TradingDeps } from './deps';
 import { type OrderView, orderViewOf } from './list-orders';
@@ -137,6 +137,7 @@ export async function placeBtoOrder({
   }
 
   const { broker, ref } = deps.brokers.forAccount(account);
+  // Transactions opened here, not by `inTransaction`: their first statement records the actor.
   const record = (tx: Transaction, submittedAt: Date | null) =>
     recordOrder(tx, ctx, {
       userId,
@@ -152,7 +153,7 @@ export async function placeBtoOrder({
   if (placeInTransaction) {
     // The broker's books are in this database: the order, its placement and the answer commit
     // together. A failure anywhere leaves nothing behind, so there is nothing to reconcile.
-    return inTransaction(ctx, async (tx) => {
+    return ctx.db.transaction(async (tx) => {
       const { trade, position } = await record(tx, ctx.now());
       const result = await placeInTransaction(tx, ref, {
         clientOrderId: trade.id,
@@ -178,26 +179,32 @@ export async function placeBtoOrder({
   }
 
   // A broker elsewhere: only after the order is committed is it sent (PRODUCT.md §2).
-  const { trade } = await inTransaction(ctx, (tx) => record(tx, null));
+  const { trade } = await ctx.db.transaction((tx) => record(tx, null));
   return { trade: await submitOrder({ ctx, deps, input: { tradeId: trade.id } }), view: null };
 }
 
 /**
- * Finds the user's open position in the contract, locked, or opens one (the unique index on open
- * positions settles a race), with the account of its first buy. One round trip; a second only
- * when a concurrent order opened the position first.
+ * Records the acting user for the audit trigger (what `inTransaction` does in a statement of its
+ * own), then finds the user's open position in the contract, locked, or opens one (the unique
+ * index on open positions settles a race), with the account of its first buy. One round trip;
+ * a second only when a concurrent order opened the position first (then `id` is null).
  */
-const openPosition = namedStatement<{
-  id: string;
-  symbol: string;
-  underlying: string;
-  option_type: OrderPosition['optionType'];
-  strike: string;
-  expiration: string;
-  held_account_id: string | null;
-}>(
+const openPosition = namedStatement<
+  | {
+      id: string;
+      symbol: string;
+      underlying: string;
+      option_type: OrderPosition['optionType'];
+      strike: string;
+      expiration: string;
+      held_account_id: string | null;
+    }
+  | { id: null }
+>(
   'bto_open_position',
-  `WITH found AS (
+  `WITH actor AS (
+     SELECT set_config('app.actor_id', $1, true)
+   ), found AS (
      SELECT id, symbol, underlying, option_type, strike, expiration FROM parent_trades
       WHERE user_id = $1 AND symbol = $2 AND status = 'open' AND source_parent_trade_id IS NULL
         FOR NO KEY UPDATE
@@ -207,11 +214,12 @@ const openPosition = namedStatement<{
      ON CONFLICT DO NOTHING
      RETURNING id, symbol, underlying, option_type, strike, expiration
    ), position AS (SELECT * FROM found UNION ALL SELECT * FROM created)
+   -- Scanning actor first, for every outcome, is what runs set_config.
    SELECT p.*,
           (SELECT t.account_id FROM trades t
             WHERE t.parent_trade_id = p.id AND t.action = 'buy'
             ORDER BY t.created_at LIMIT 1) AS held_account_id
-     FROM position p`,
+     FROM actor LEFT JOIN position p ON true`,
 );
 
 /** The order, `pending`, with its `created` event. */
@@ -261,8 +269,8 @@ async function recordOrder(
   ];
   let [position] = await openPosition(tx, positionValues);
   // A concurrent order opened it after this statement's snapshot: now it is visible.
-  if (!position) [position] = await openPosition(tx, positionValues);
-  if (!position) throw new Error('position could not be opened');
+  if (position?.id === null) [position] = await openPosition(tx, positionValues);
+  if (!position || position.id === null) throw new Error('position could not be opened');
   if (position.held_account_id && position.held_account_id !== input.accountId) {
     throw new AppError(
       'CONFLICT',
