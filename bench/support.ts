@@ -36,6 +36,7 @@ export async function benchDatabase(): Promise<{ url: string; stop: () => Promis
         `auto_explain.log_min_duration = ${Number(explainMs)}`,
         'auto_explain.log_nested_statements = on',
         'auto_explain.log_analyze = on',
+        'auto_explain.log_triggers = on',
         `track_functions = 'pl'`,
       ])
         await client.query(`ALTER DATABASE ${name} SET ${setting}`);

@@ -26,6 +26,8 @@ export type RateBudget = {
     priority: BudgetPriority,
     onWait?: () => Promise<void>,
   ): Promise<void>;
+  /** Takes a token if there is one now, never waiting: whether it did. */
+  tryTake(key: string, limit: BucketLimit): Promise<boolean>;
   /** Nobody draws on `key` for `ms` (a 429's Retry-After: every process waits, not only this one). */
   pause(key: string, limit: BucketLimit, ms: number): Promise<void>;
 };
@@ -58,34 +60,48 @@ export function createPgRateBudget(options: {
   const available = (limit: BucketLimit) =>
     sql`LEAST(${limit.capacity}::numeric, b.tokens + EXTRACT(EPOCH FROM (${now} - b.refilled_at))::numeric * ${limit.perSecond}::numeric)`;
 
+  /** One attempt: takes a token when the bucket has one above the priority's floor. */
+  async function draw(
+    key: string,
+    limit: BucketLimit,
+    priority: BudgetPriority,
+  ): Promise<{ taken: true } | { taken: false; missing: number }> {
+    const floor = 1 + (priority === 'closing' ? 0 : limit.reserve);
+    const { rows } = await db.execute<{ tokens: string | null; missing: string | null }>(sql`
+      WITH drawn AS (
+        INSERT INTO rate_budgets AS b (key, tokens, refilled_at)
+        VALUES (${key}, ${limit.capacity - 1}, ${now})
+        ON CONFLICT (key) DO UPDATE
+           SET tokens = ${available(limit)} - 1, refilled_at = ${now}
+         WHERE ${available(limit)} >= ${floor}
+        RETURNING b.tokens
+      )
+      SELECT (SELECT tokens FROM drawn) AS tokens,
+             (SELECT ${floor} - ${available(limit)} FROM rate_budgets b WHERE b.key = ${key}) AS missing`);
+    const row = rows[0];
+    if (row?.tokens !== null && row?.tokens !== undefined) return { taken: true };
+    return { taken: false, missing: Math.max(Number(row?.missing ?? 1), 0) };
+  }
+
   return {
     async take(key, limit, priority, onWait) {
-      const floor = 1 + (priority === 'closing' ? 0 : limit.reserve);
       let told = false;
       for (;;) {
-        const { rows } = await db.execute<{ tokens: string | null; missing: string | null }>(sql`
-          WITH drawn AS (
-            INSERT INTO rate_budgets AS b (key, tokens, refilled_at)
-            VALUES (${key}, ${limit.capacity - 1}, ${now})
-            ON CONFLICT (key) DO UPDATE
-               SET tokens = ${available(limit)} - 1, refilled_at = ${now}
-             WHERE ${available(limit)} >= ${floor}
-            RETURNING b.tokens
-          )
-          SELECT (SELECT tokens FROM drawn) AS tokens,
-                 (SELECT ${floor} - ${available(limit)} FROM rate_budgets b WHERE b.key = ${key}) AS missing`);
-        const row = rows[0];
-        if (row?.tokens !== null && row?.tokens !== undefined) return;
+        const result = await draw(key, limit, priority);
+        if (result.taken) return;
         if (!told && onWait) {
           told = true;
           await onWait();
         }
-        const missing = Math.max(Number(row?.missing ?? 1), 0);
         // Until enough has dripped back in, with a little spread so waiters do not all wake at once.
         await sleep(
-          Math.max(5, Math.ceil((missing / limit.perSecond) * 1000)) + Math.floor(Math.random() * 10),
+          Math.max(5, Math.ceil((result.missing / limit.perSecond) * 1000)) + Math.floor(Math.random() * 10),
         );
       }
+    },
+
+    async tryTake(key, limit) {
+      return (await draw(key, limit, 'normal')).taken;
     },
 
     async pause(key, limit, ms) {

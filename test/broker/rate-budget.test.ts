@@ -66,6 +66,18 @@ describe('the shared rate budget', () => {
     expect((await dbNow()) - before).toBeGreaterThanOrEqual(950);
   });
 
+  it('answers at once whether a token is there, without waiting (tryTake)', async () => {
+    const limit: BucketLimit = { capacity: 1, perSecond: 1 / 60, reserve: 0 };
+    const budgets = [createPgRateBudget({ db: t.db }), createPgRateBudget({ db: t.db })];
+    expect(await budgets[0]?.tryTake('test:once-a-minute', limit)).toBe(true);
+    // The other process finds it spent: the bucket is shared.
+    expect(await budgets[1]?.tryTake('test:once-a-minute', limit)).toBe(false);
+    await t.sql(
+      `UPDATE rate_budgets SET refilled_at = refilled_at - interval '1 minute' WHERE key = 'test:once-a-minute'`,
+    );
+    expect(await budgets[1]?.tryTake('test:once-a-minute', limit)).toBe(true);
+  });
+
   it('keeps any rolling minute within the per-minute limit', () => {
     for (const perMinute of [10, 250, 3000]) {
       const { capacity, perSecond, reserve } = perMinuteBucket(perMinute);

@@ -4,6 +4,8 @@
  * for a short test yet well below the burst, so the budget has to hold placements back: the
  * simulator, enforcing the same per-minute limit, never answers 429, no second of traffic
  * exceeds the bucket, waiting copies were marked queued, and every copy is placed exactly once.
+ * While the openings wait for budget, a third trader sells: the closing copies it fans out
+ * reach the simulator before the openings queued ahead of them have all been sent.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import { createSnapTradeSimulator } from '../../src/broker/snaptrade/simulator';
 import { encryptSecret } from '../../src/crypto/secret-box';
 import { SIMULATOR_CREDENTIALS } from '../../src/runtime';
 import { placeBto } from '../../src/services/trading/place-bto';
+import { placeStc } from '../../src/services/trading/place-stc';
 import { expectExchangesMatchSpec } from '../broker/snaptrade/support';
 import { useTestDatabase } from '../helpers/db';
 import { freePort } from '../helpers/ports';
@@ -29,8 +32,12 @@ afterAll(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-const PER_MINUTE = 3000;
+// Low enough that the budget binds even on a loaded machine (at 3,000 a slow run once placed
+// every opening without waiting), high enough for a short test.
+const PER_MINUTE = 1500;
 const FOLLOWERS_PER_TRADER = 300;
+/** Followers of the third trader, holding the position it sells during the burst. */
+const CLOSERS = 20;
 
 function startWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
@@ -60,9 +67,9 @@ function startWorker(env: Record<string, string>): { child: ChildProcess; ready:
 }
 
 describe('the shared rate budget across worker processes', () => {
-  it('two workers and a burst of 600 placements stay within the budget, nothing lost or sent twice', async () => {
+  it('two workers and a burst of 600 placements stay within the budget, closings overtake queued openings, nothing lost or sent twice', async () => {
     const port = await freePort();
-    const seen: Array<{ at: number; status: number; operationId: string | null }> = [];
+    const seen: Array<{ at: number; status: number; operationId: string | null; accountId: string }> = [];
     const sim = await createSnapTradeSimulator({
       ...SIMULATOR_CREDENTIALS,
       port,
@@ -70,15 +77,20 @@ describe('the shared rate budget across worker processes', () => {
       record: true,
       rateLimitPerMinute: PER_MINUTE,
       onExchange: (exchange) =>
-        seen.push({ at: Date.now(), status: exchange.status, operationId: exchange.operationId }),
+        seen.push({
+          at: Date.now(),
+          status: exchange.status,
+          operationId: exchange.operationId,
+          accountId: exchange.pathParams.accountId ?? '',
+        }),
     });
     try {
       sim.controls.setQuote(SYMBOL, { bid: '2.40', ask: '2.50' });
       const encryptionKey = randomBytes(32).toString('hex');
       const w = copyWorld(t, new Date());
-      const traders = [await trader(w), await trader(w)];
-      for (const traderId of traders) {
-        const ids = Array.from({ length: FOLLOWERS_PER_TRADER }, () => `f-${randomBytes(6).toString('hex')}`);
+      /** `count` followers of `traderId`, each with a selected SnapTrade account; their account ids. */
+      const follow = async (traderId: string, count: number): Promise<Set<string>> => {
+        const ids = Array.from({ length: count }, () => `f-${randomBytes(6).toString('hex')}`);
         const secrets = ids.map((id) =>
           encryptSecret(sim.controls.registerUser(id).userSecret, encryptionKey),
         );
@@ -97,7 +109,14 @@ describe('the shared rate budget across worker processes', () => {
           INSERT INTO subscriptions (subscriber_id, trader_id, settings, status)
           SELECT id, ${traderId}, '{"autoExecute":true,"maxPositionSize":10,"maxDailyTrades":5,"scalingFactor":1}'::jsonb, 'active'
             FROM unnest(${sql.param(ids)}::text[]) AS id`);
-      }
+        return new Set(accounts.map((a) => a.accountId));
+      };
+      const traders = [await trader(w), await trader(w)];
+      const openers = new Set<string>();
+      for (const traderId of traders)
+        for (const id of await follow(traderId, FOLLOWERS_PER_TRADER)) openers.add(id);
+      const seller = await trader(w);
+      const closers = await follow(seller, CLOSERS);
 
       const env = {
         BROKER: 'snaptrade-sim',
@@ -108,40 +127,96 @@ describe('the shared rate budget across worker processes', () => {
       };
       const workers = [startWorker(env), startWorker(env)];
       await Promise.all(workers.map((worker) => worker.ready));
-      // Both traders buy: two fan-outs of 300 copies, one for each worker.
-      for (const traderId of traders) {
+      const copyCounts = async () => {
+        const { rows } = await t.db.execute<{
+          filled: number;
+          total: number;
+          queued: number;
+          unsent: number;
+        }>(sql`
+          SELECT count(*) FILTER (WHERE status = 'filled')::int AS filled, count(*)::int AS total,
+                 count(*) FILTER (WHERE queued_at IS NOT NULL)::int AS queued,
+                 count(*) FILTER (WHERE broker_order_id IS NULL AND status = 'pending')::int AS unsent
+            FROM trades WHERE source = 'copy'`);
+        return rows[0] ?? { filled: 0, total: 0, queued: 0, unsent: 0 };
+      };
+      const until = async (
+        what: string,
+        done: (counts: Awaited<ReturnType<typeof copyCounts>>) => boolean,
+      ) => {
+        const started = Date.now();
+        for (;;) {
+          const counts = await copyCounts();
+          if (done(counts)) return counts;
+          if (Date.now() - started > 120_000) throw new Error(`${what}: ${JSON.stringify(counts)}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const buy = async (traderId: string) => {
         const trade = await placeBto({
           ctx: w.as(traderId),
           deps: w.trading,
           input: { side: 'BTO', ...CONTRACT, quantity: 1 },
         });
         expect(trade.status).toBe('filled');
-      }
+        return trade;
+      };
 
-      const started = Date.now();
-      let copies = { filled: 0, total: 0, queued: 0 };
-      while (copies.filled < 2 * FOLLOWERS_PER_TRADER && Date.now() - started < 120_000) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        const { rows } = await t.db.execute<{ filled: number; total: number; queued: number }>(sql`
-          SELECT count(*) FILTER (WHERE status = 'filled')::int AS filled, count(*)::int AS total,
-                 count(*) FILTER (WHERE queued_at IS NOT NULL)::int AS queued
-            FROM trades WHERE source = 'copy'`);
-        copies = rows[0] ?? copies;
-      }
-      expect(copies).toMatchObject({ filled: 600, total: 600 });
+      // The third trader's followers hold a copied position before the burst.
+      const held = await buy(seller);
+      await until('the closers hold their copies', (c) => c.filled === CLOSERS);
+
+      // Both traders buy: two fan-outs of 300 copies, one for each worker.
+      for (const traderId of traders) await buy(traderId);
+      // Openings are waiting for budget: now the third trader sells, and its followers close.
+      await until('openings wait for budget', (c) => c.queued > 0 && c.unsent > 0);
+      const saleIndex = seen.length;
+      const sale = await placeStc({
+        ctx: w.as(seller),
+        deps: w.trading,
+        input: { side: 'STC', positionId: held.parentTradeId, quantity: 1 },
+      });
+      expect(sale.status).toBe('filled');
+
+      const copies = await until(
+        'every copy filled',
+        (c) => c.filled === 2 * FOLLOWERS_PER_TRADER + 2 * CLOSERS,
+      );
+      expect(copies).toMatchObject({ filled: 600 + 2 * CLOSERS, total: 600 + 2 * CLOSERS });
       // The burst was bigger than the bucket: some copies had to wait, and said so.
       expect(copies.queued).toBeGreaterThan(0);
 
+      // Closing orders overtake queued openings (PRODUCT.md §1a): in the simulator's log every
+      // closing copy came before the last of the openings that were still waiting at the sale.
+      const placed = seen
+        .map((exchange, index) => ({ ...exchange, index }))
+        .filter((e) => e.operationId === 'Trading_placeMlegOrder' && e.status < 400);
+      const openings = placed.filter((e) => openers.has(e.accountId));
+      const closings = placed.filter((e) => closers.has(e.accountId) && e.index >= saleIndex);
+      expect(closings).toHaveLength(CLOSERS);
+      const openingsWaitingAtSale = openings.filter((e) => e.index >= saleIndex);
+      expect(openingsWaitingAtSale.length).toBeGreaterThan(0);
+      const lastClosing = Math.max(...closings.map((e) => e.index));
+      const openingsAfterClosings = openingsWaitingAtSale.filter((e) => e.index > lastClosing);
+      expect(openingsAfterClosings.length).toBeGreaterThan(0);
+      // And not by luck of the draw: while openings waited for budget, no closing had to wait
+      // (a closing may take the tokens an opening leaves in reserve).
+      const { rows: closingWaits } = await t.db.execute<{ sells: number; queued: number }>(sql`
+        SELECT count(*)::int AS sells, count(*) FILTER (WHERE queued_at IS NOT NULL)::int AS queued
+          FROM trades WHERE source = 'copy' AND action = 'sell'`);
+      expect(closingWaits[0]).toEqual({ sells: CLOSERS, queued: 0 });
+
       const placements = seen.filter((e) => e.operationId === 'Trading_placeMlegOrder');
-      expect(placements).toHaveLength(600);
+      expect(placements).toHaveLength(600 + 2 * CLOSERS);
       expect(seen.filter((e) => e.status === 429)).toEqual([]);
       const perAccount = new Map<string, number>();
       for (const exchange of sim.exchanges.filter((e) => e.operationId === 'Trading_placeMlegOrder')) {
         const account = exchange.pathParams.accountId ?? '';
         perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
       }
-      expect(perAccount.size).toBe(600);
-      expect(Math.max(...perAccount.values())).toBe(1);
+      // Each opener's account one order, each closer's a buy and its sale.
+      expect(perAccount.size).toBe(600 + CLOSERS);
+      expect([...perAccount].filter(([account, n]) => n !== (closers.has(account) ? 2 : 1))).toEqual([]);
       // No second of traffic holds more than the bucket gives: its burst plus a second's refill
       // (and a little for requests drawn just before a second and seen just after).
       const { capacity, perSecond } = perMinuteBucket(PER_MINUTE);

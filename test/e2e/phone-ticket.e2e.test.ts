@@ -45,12 +45,20 @@ describe('the ticket on a phone', () => {
     await page.goto('/trade');
     await expectHeading(page, 'Trade');
     const bar = page.getByRole('navigation', { name: 'Sections' });
-    for (const label of ['Trade', 'Copying', 'Traders']) {
+    // WEB.md: the bottom bar holds the first four sections, then More.
+    for (const label of ['Trade', 'Copying', 'Traders', 'Analytics']) {
       await expectTappable(
         bar.getByRole('link', { name: label, exact: true }),
         `the ${label} tab of the bottom bar`,
       );
     }
+    // Five tabs in 390 px: every label shows whole, none cut off.
+    const clipped = await bar
+      .locator('a, button')
+      .evaluateAll((tabs) =>
+        tabs.filter((tab) => tab.scrollWidth > tab.clientWidth + 1).map((tab) => tab.textContent),
+      );
+    expect(clipped).toEqual([]);
     const atTheMoney = page.getByRole('row').filter({ hasText: 'At the money' }).getByRole('button');
     await expectTappable(atTheMoney, 'a strike on the chain');
     await expectNoHorizontalScroll(page);

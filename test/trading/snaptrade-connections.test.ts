@@ -15,6 +15,7 @@ import { syncBalances } from '../../src/services/accounts/sync-balances';
 import { fanOutCopies } from '../../src/services/copy/fan-out-copies';
 import { subscribe } from '../../src/services/subscriptions/subscribe';
 import { placeBto } from '../../src/services/trading/place-bto';
+import { syncAccountOrders } from '../../src/services/trading/sync-account-orders';
 import { expectExchangesMatchSpec } from '../broker/snaptrade/support';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
@@ -256,6 +257,59 @@ describe('a broken connection', () => {
     expect(await notificationsOf(follower.user.id, 'connection_broken')).toBe(2);
     await webhook({ ...broken, eventType: 'CONNECTION_FIXED' });
     expect(await accountRow(follower.account.id)).toMatchObject({ needs_reconnect: false });
+    expectExchangesMatchSpec(env.sim.exchanges);
+  });
+});
+
+describe('an order sync', () => {
+  it('that finds the connection disabled marks the account broken, tells the user once, and clears it once fixed', async () => {
+    const owner = await snapTradeUser(t, env);
+    // No CONNECTION_BROKEN arrives (a missed webhook): the sync is what notices.
+    env.sim.controls.setConnectionDisabled(owner.authorizationId, true);
+    const sync = () =>
+      syncAccountOrders({ ctx: env.ctx(), deps: env.trading, input: { accountId: owner.account.id } });
+    const connectionChecks = () =>
+      env.sim.exchanges.filter(
+        (e) =>
+          e.operationId === 'Connections_detailBrokerageAuthorization' &&
+          e.pathParams.authorizationId === owner.authorizationId,
+      ).length;
+    /** The next sync may ask again (the shared once-a-minute allowance has come back). */
+    const aMinuteLater = () =>
+      t.sql(`UPDATE rate_budgets SET refilled_at = refilled_at - interval '1 minute' WHERE key = $1`, [
+        `snaptrade:connection-check:${owner.account.id}`,
+      ]);
+
+    await sync();
+    expect(connectionChecks()).toBe(1);
+    expect(await accountRow(owner.account.id)).toMatchObject({
+      needs_reconnect: true,
+      reconnect_reason: expect.stringContaining('Reconnect'),
+    });
+    expect(await notificationsOf(owner.user.id, 'connection_broken')).toBe(1);
+    await expect(
+      placeBto({
+        ctx: env.ctx(owner.user.id),
+        deps: env.trading,
+        input: { side: 'BTO', ...CONTRACT, quantity: 1 },
+      }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    // Polled again within the minute: SnapTrade is not asked again.
+    await sync();
+    expect(connectionChecks()).toBe(1);
+    // A minute later it asks: still the same break, not a second one.
+    await aMinuteLater();
+    await sync();
+    expect(connectionChecks()).toBe(2);
+    expect(await notificationsOf(owner.user.id, 'connection_broken')).toBe(1);
+
+    env.sim.controls.setConnectionDisabled(owner.authorizationId, false);
+    await aMinuteLater();
+    await sync();
+    expect(await accountRow(owner.account.id)).toMatchObject({
+      needs_reconnect: false,
+      reconnect_reason: null,
+    });
     expectExchangesMatchSpec(env.sim.exchanges);
   });
 });

@@ -4,7 +4,7 @@ import { AppError } from '../../errors';
 import type { ServiceContext } from '../context';
 import type { TradingDeps } from '../trading/deps';
 import { loadAccount } from '../trading/load-account';
-import { markConnectionBroken, markConnectionFixed } from './connection-health';
+import { checkSnaptradeConnection } from './check-connection';
 
 /**
  * Refresh an account's cached balance and buying power from its broker. Users may sync their
@@ -26,16 +26,7 @@ export async function syncBalances({
   if (!account) throw new AppError('NOT_FOUND', 'Account not found');
   if (!account.isActive) throw new AppError('PRECONDITION_FAILED', 'The account is disconnected');
   const { broker, ref } = deps.brokers.forAccount(account);
-  // A disabled connection still answers (SnapTrade's last cached state): ask it how it is.
-  if (ref.snaptrade && deps.snaptrade) {
-    const status = await deps.snaptrade.connectionStatus({
-      ...ref.snaptrade,
-      authorizationId: account.snaptradeAuthorizationId,
-    });
-    const target = { accountIds: [account.id] };
-    if (status?.disabled) await markConnectionBroken({ ctx, input: { target } });
-    else if (status && account.needsReconnect) await markConnectionFixed({ ctx, input: { target } });
-  }
+  await checkSnaptradeConnection({ ctx, deps, input: { account, ref } });
   const balances = await broker.getBalances(ref);
   const [updated] = await ctx.db
     .update(accounts)

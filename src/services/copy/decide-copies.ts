@@ -140,7 +140,7 @@ export async function decideOpenings(
       LEFT JOIN accounts a ON a.user_id = s.subscriber_id AND a.is_selected IS TRUE AND a.is_active IS TRUE
       LEFT JOIN subscription_trades x ON x.subscription_id = s.id AND x.source_trade_id = ${trade.id}
      WHERE s.trader_id = ${trade.userId} AND s.status = 'active'
-       AND (x.id IS NULL OR x.source_quantity < ${filled})
+       AND ${undecided(trade.id, filled)}
      ORDER BY s.id`);
 
   // One quote for every subscription, and only when some setting needs the ask.
@@ -279,6 +279,18 @@ async function dailyLossStopped(
   return stopped;
 }
 
+/**
+ * Subscriptions with no decision on this trade yet, or one made for fewer filled contracts. An
+ * anti-join, not `x.id IS NULL OR …` on the outer join: PostgreSQL estimates that filter at one
+ * row (the column is never null in its table), and the nested loops it then plans over 10,000
+ * subscriptions took 90 s in a closing fan-out.
+ */
+function undecided(tradeId: string, filled: number) {
+  return sql`NOT EXISTS (SELECT 1 FROM subscription_trades d
+                          WHERE d.subscription_id = s.id AND d.source_trade_id = ${tradeId}
+                            AND d.source_quantity >= ${filled})`;
+}
+
 type ClosingFacts = Existing & {
   subscription_id: string;
   subscriber_id: string;
@@ -298,40 +310,40 @@ type ClosingFacts = Existing & {
  */
 function closingFactsQuery(source: SourceTrade, where: ReturnType<typeof sql>) {
   const { trade, position } = source;
+  // Per subscription, index lookups only (LATERAL): whatever PostgreSQL estimates, no plan can
+  // compare every subscription with every holding (a nested loop over a CTE did, 90 s at 10,000).
   return sql`
-    WITH holdings AS (
-      SELECT p.id AS position_id, p.user_id,
-             -- B_S counts every filled copied contract of this trader position, also those of
-             -- an earlier copy that the subscriber closed before the trader bought again.
-             (SELECT sum(q.bought_quantity) FROM parent_trades q
-               WHERE q.source_parent_trade_id = p.source_parent_trade_id
-                 AND q.user_id = p.user_id)::int AS bought,
-             (p.bought_quantity - p.sold_quantity
-               - COALESCE((SELECT sum(w.quantity - w.filled_quantity) FROM trades w
-                            WHERE w.parent_trade_id = p.id AND w.action = 'sell'
-                              AND w.status IN ${sqlSet(WORKING_ORDER_STATUSES)}), 0))::int AS available,
-             (SELECT b.account_id FROM trades b
-               WHERE b.parent_trade_id = p.id AND b.action = 'buy' AND b.filled_quantity > 0
-               ORDER BY b.created_at LIMIT 1) AS account_id
-        FROM parent_trades p
-       WHERE p.source_parent_trade_id = ${position.id} AND p.status = 'open'
-    ), mirrored AS (
-      SELECT od.subscription_id, sum(COALESCE(od.mirrored_quantity, od.source_quantity))::int AS mirrored
-        FROM trades tb
-        JOIN subscription_trades od ON od.source_trade_id = tb.id
-        JOIN trades c ON c.id = od.copy_trade_id AND c.filled_quantity > 0
-       WHERE tb.parent_trade_id = ${position.id} AND tb.action = 'buy'
-         AND od.outcome IN ${sqlSet(MIRRORING)}
-       GROUP BY od.subscription_id
-    )
     SELECT s.id AS subscription_id, s.subscriber_id, s.settings,
            h.position_id, h.account_id, h.bought, h.available, m.mirrored,
            x.id AS decision_id, x.outcome AS decision_outcome, x.reason AS decision_reason,
            x.source_quantity AS decision_source_quantity, x.copy_quantity AS decision_copy_quantity
       FROM subscriptions s
       JOIN users u ON u.id = s.subscriber_id AND u.deleted_at IS NULL
-      LEFT JOIN holdings h ON h.user_id = s.subscriber_id
-      LEFT JOIN mirrored m ON m.subscription_id = s.id
+      LEFT JOIN LATERAL (
+        SELECT p.id AS position_id,
+               -- B_S counts every filled copied contract of this trader position, also those of
+               -- an earlier copy that the subscriber closed before the trader bought again.
+               (SELECT sum(q.bought_quantity) FROM parent_trades q
+                 WHERE q.source_parent_trade_id = p.source_parent_trade_id
+                   AND q.user_id = p.user_id)::int AS bought,
+               (p.bought_quantity - p.sold_quantity
+                 - COALESCE((SELECT sum(w.quantity - w.filled_quantity) FROM trades w
+                              WHERE w.parent_trade_id = p.id AND w.action = 'sell'
+                                AND w.status IN ${sqlSet(WORKING_ORDER_STATUSES)}), 0))::int AS available,
+               (SELECT b.account_id FROM trades b
+                 WHERE b.parent_trade_id = p.id AND b.action = 'buy' AND b.filled_quantity > 0
+                 ORDER BY b.created_at LIMIT 1) AS account_id
+          FROM parent_trades p
+         WHERE p.user_id = s.subscriber_id AND p.source_parent_trade_id = ${position.id} AND p.status = 'open'
+      ) h ON true
+      LEFT JOIN LATERAL (
+        SELECT sum(COALESCE(od.mirrored_quantity, od.source_quantity))::int AS mirrored
+          FROM trades tb
+          JOIN subscription_trades od ON od.subscription_id = s.id AND od.source_trade_id = tb.id
+          JOIN trades c ON c.id = od.copy_trade_id AND c.filled_quantity > 0
+         WHERE tb.parent_trade_id = ${position.id} AND tb.action = 'buy'
+           AND od.outcome IN ${sqlSet(MIRRORING)}
+      ) m ON true
       LEFT JOIN subscription_trades x ON x.subscription_id = s.id AND x.source_trade_id = ${trade.id}
      WHERE ${where}
      ORDER BY s.id`;
@@ -361,7 +373,7 @@ export async function decideClosings(tx: Transaction, source: SourceTrade): Prom
   const { rows } = await tx.execute<ClosingFacts>(
     closingFactsQuery(
       source,
-      sql`s.trader_id = ${trade.userId} AND s.status = 'active' AND (x.id IS NULL OR x.source_quantity < ${sold})`,
+      sql`s.trader_id = ${trade.userId} AND s.status = 'active' AND ${undecided(trade.id, sold)}`,
     ),
   );
   return rows.map((facts) => {

@@ -26,10 +26,12 @@ import {
   accountsQuery,
   disconnectAccount,
   openPaperAccount,
+  reconnectAccount,
   selectAccount,
   startSnaptradeConnection,
   syncAccount,
 } from './api';
+import { reconnectReasonInWords, tradingBlock } from './health';
 
 function PaperAccountForm({ onDone }: { onDone: () => void }) {
   const queryClient = useQueryClient();
@@ -95,7 +97,15 @@ function AccountCard({ account }: { account: Account }) {
     onSuccess: () => setConfirming(false),
     onError: failed('Could not disconnect'),
   });
+  // Like connecting: the portal repairs the same connection, then sends the browser back.
+  const reconnect = useMutation({
+    mutationFn: () => reconnectAccount(account.id),
+    onSuccess: ({ url }) => window.location.assign(url),
+    onError: failed('Could not start reconnecting'),
+  });
   const name = account.accountName ?? account.brokerName;
+  const broken = account.isActive && account.needsReconnect;
+  const block = tradingBlock(account);
   return (
     <Card withBorder radius="md" padding="md" component="article" aria-label={name}>
       <Stack gap="xs">
@@ -118,6 +128,12 @@ function AccountCard({ account }: { account: Account }) {
                 Disconnected
               </Badge>
             ) : null}
+            {broken ? <Badge color="red.9">Needs reconnecting</Badge> : null}
+            {account.isActive && account.readOnly ? (
+              <Badge variant="outline" color="gray.8">
+                Read-only
+              </Badge>
+            ) : null}
           </Group>
         </Group>
         <Group gap="xl">
@@ -138,14 +154,38 @@ function AccountCard({ account }: { account: Account }) {
             </Text>
           </div>
         </Group>
+        {broken ? (
+          <Alert color="red" variant="light" title="Needs reconnecting">
+            <Stack gap="xs" align="flex-start">
+              <Text size="sm">
+                {reconnectReasonInWords(account)} Orders and copies to this account are stopped until you
+                reconnect it; it keeps its history and positions.
+              </Text>
+              <Button
+                color="red.9"
+                size="compact-md"
+                onClick={() => reconnect.mutate()}
+                loading={reconnect.isPending}
+                aria-label={`Reconnect ${name}`}
+              >
+                Reconnect
+              </Button>
+            </Stack>
+          </Alert>
+        ) : null}
+        {account.isActive && account.readOnly ? (
+          <Text size="sm">{block?.explanation} It cannot be selected for trading.</Text>
+        ) : null}
         <Text size="xs" c="dimmed">
-          {account.isActive
-            ? `Connection OK · balances synced ${relativeTime(account.lastSyncAt)}`
-            : 'Disconnected: its history stays; it takes no orders.'}
+          {!account.isActive
+            ? 'Disconnected: its history stays; it takes no orders.'
+            : broken
+              ? `Balances as last synced ${relativeTime(account.lastSyncAt)}`
+              : `Connection OK · balances synced ${relativeTime(account.lastSyncAt)}`}
         </Text>
         {account.isActive ? (
           <Group gap="xs">
-            {!account.isSelected ? (
+            {!account.isSelected && !account.readOnly ? (
               <Button
                 size="compact-md"
                 onClick={() => select.mutate()}

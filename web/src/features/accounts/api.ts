@@ -26,3 +26,6 @@ export const disconnectAccount = (id: string) => call(client.POST('/api/accounts
 export const startSnaptradeConnection = () =>
   call(client.POST('/api/accounts/snaptrade/connect', { body: {} }));
 export const refreshSnaptradeAccounts = () => call(client.POST('/api/accounts/snaptrade/refresh'));
+/** The Connection Portal's address to repair this account's broken connection (same connection, same account). */
+export const reconnectAccount = (id: string) =>
+  call(client.POST('/api/accounts/{id}/reconnect', { ...byId(id), body: {} }));

@@ -22,6 +22,7 @@ import { useNow } from '../../hooks/useChangedRows';
 import { copyExplanation, OUTCOME_LABEL } from '../../lib/copy-reasons';
 import { contractName, countdown, easternTime, price, quantity, relativeTime } from '../../lib/format';
 import { readOccSymbol } from '../../lib/occ';
+import { AccountPicker } from '../accounts/AccountPicker';
 import { meQuery } from '../auth/api';
 import { TradersDesk } from '../desk/TradersDesk';
 import { orderKeys } from '../orders/api';
@@ -208,6 +209,7 @@ function SubscriptionsTab({ onShowLog }: { onShowLog: (subscriptionId: string) =
     >
       {(list) => (
         <Stack gap="sm">
+          <AccountPicker label="Copy into" purpose="copies" />
           {list.map((subscription) => (
             <SubscriptionCard
               key={subscription.id}

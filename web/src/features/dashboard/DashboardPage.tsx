@@ -4,6 +4,7 @@ import { AnchorLink, ButtonLink } from '../../components/links';
 import { SkeletonRows } from '../../components/states';
 import { money, quantity } from '../../lib/format';
 import { accountsQuery, selectedAccount } from '../accounts/api';
+import { ConnectionAlerts } from '../accounts/ConnectionAlerts';
 import { meQuery } from '../auth/api';
 import { approvalInboxQuery } from '../copying/api';
 import { OrdersPanel } from '../orders/OrdersPanel';
@@ -37,6 +38,7 @@ export function DashboardPage() {
         <Title order={1}>Welcome, {name}</Title>
         <ButtonLink to="/trade">Trade</ButtonLink>
       </Group>
+      <ConnectionAlerts />
       {accounts.isPending ? (
         <SkeletonRows rows={1} label="Loading your account" />
       ) : account ? (

@@ -74,7 +74,7 @@ function FollowerCard({ follower }: { follower: Subscriber }) {
                         .join(' ')}
                     </Text>
                   ) : null}
-                  <Table.ScrollContainer minWidth={0} type="native">
+                  <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
                     <Table verticalSpacing={4} striped aria-label={`Recent copies of ${name}`}>
                       <Table.Thead>
                         <Table.Tr>

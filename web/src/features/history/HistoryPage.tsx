@@ -50,7 +50,7 @@ function ClosedPositions({
             : 'No closed positions yet. Positions you close or that expire are listed here.'}
         </EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={0} type="native">
+        <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>

@@ -64,7 +64,7 @@ export function PreferencesPanel() {
             you turned push on and shows a pop-up while Alertsify is open.
             {emailConfirmed ? '' : ' Email goes only to a confirmed address.'}
           </Text>
-          <Table.ScrollContainer minWidth={0} type="native">
+          <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
             <Table striped verticalSpacing={4} aria-label="Notification choices">
               <Table.Thead>
                 <Table.Tr>

@@ -79,7 +79,7 @@ export function OrdersTable({ orders, caption }: { orders: readonly Order[]; cap
     [],
   );
   return (
-    <Table.ScrollContainer minWidth={0} type="native">
+    <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
       <Table verticalSpacing="xs" striped highlightOnHover>
         <Table.Caption style={{ captionSide: 'top', textAlign: 'left' }}>
           <Text span size="sm" c="dimmed">

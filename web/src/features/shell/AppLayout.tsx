@@ -58,22 +58,29 @@ function SelectedAccount() {
       </ButtonLink>
     );
   }
+  const broken = account.needsReconnect;
   return (
     <UnstyledButton
       component={Link}
       to="/accounts"
-      aria-label={`Selected account ${account.accountName ?? account.brokerName}, buying power ${money(account.buyingPower)}`}
+      aria-label={`Selected account ${account.accountName ?? account.brokerName}, ${broken ? 'needs reconnecting' : `buying power ${money(account.buyingPower)}`}`}
     >
       <Stack gap={0}>
         <Text size="xs" c="dimmed" lh={1.2} truncate maw={160}>
           {account.accountName ?? account.brokerName}
         </Text>
-        <Text size="sm" fw={600} className="num" lh={1.3}>
-          {money(account.buyingPower)}{' '}
-          <Text span size="xs" c="dimmed" fw={400} visibleFrom="sm">
-            buying power
+        {broken ? (
+          <Text size="sm" fw={600} c="red.9" lh={1.3}>
+            Needs reconnecting
           </Text>
-        </Text>
+        ) : (
+          <Text size="sm" fw={600} className="num" lh={1.3}>
+            {money(account.buyingPower)}{' '}
+            <Text span size="xs" c="dimmed" fw={400} visibleFrom="sm">
+              buying power
+            </Text>
+          </Text>
+        )}
       </Stack>
     </UnstyledButton>
   );
@@ -176,6 +183,8 @@ export function AppLayout() {
               variant={isActive(item.to) ? 'light' : 'subtle'}
               h="100%"
               radius={0}
+              px={2}
+              fz="sm"
               aria-current={isActive(item.to) ? 'page' : undefined}
             >
               {item.label}
@@ -184,7 +193,7 @@ export function AppLayout() {
           ))}
           <Menu position="top-end">
             <Menu.Target>
-              <Button variant="subtle" h="100%" radius={0}>
+              <Button variant="subtle" h="100%" radius={0} px={2} fz="sm">
                 More
               </Button>
             </Menu.Target>

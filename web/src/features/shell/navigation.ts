@@ -9,6 +9,6 @@ export const NAVIGATION = [
   { to: '/settings', label: 'Settings' },
 ] as const;
 
-/** The phone's bottom bar holds the first three and a menu for the rest. */
-export const PHONE_BAR = NAVIGATION.slice(0, 3);
-export const PHONE_MORE = NAVIGATION.slice(3);
+/** The phone's bottom bar holds the first four (WEB.md) and a menu for the rest. */
+export const PHONE_BAR = NAVIGATION.slice(0, 4);
+export const PHONE_MORE = NAVIGATION.slice(4);

@@ -23,7 +23,9 @@ import { ButtonLink } from '../../components/links';
 import { EmptyState, SkeletonRows } from '../../components/states';
 import { formatUnits, notional, parseUnits } from '../../lib/decimal';
 import { contractName, money, price, quantity } from '../../lib/format';
+import { AccountPicker } from '../accounts/AccountPicker';
 import { accountKeys, accountsQuery, selectedAccount } from '../accounts/api';
+import { tradingBlock } from '../accounts/health';
 import { orderKeys } from '../orders/api';
 import { positionKeys } from '../positions/api';
 import { type ChainContract, placeOrder } from './api';
@@ -71,6 +73,7 @@ function TicketForm({ contract }: { contract: TicketContract }) {
   const powerUnits = parseUnits(account?.buyingPower);
   const after = costUnits !== null && powerUnits !== null ? formatUnits(powerUnits - costUnits) : null;
   const short = after?.startsWith('-');
+  const blocked = account ? tradingBlock(account) !== null : false;
 
   const submit = send(async (input) => {
     const order = await placeOrder({
@@ -104,6 +107,14 @@ function TicketForm({ contract }: { contract: TicketContract }) {
   });
 
   if (accounts.isPending) return <SkeletonRows rows={4} label="Loading your account" />;
+  if (!account && accounts.data?.some((candidate) => candidate.isActive)) {
+    return (
+      <Stack gap="sm">
+        <AccountPicker label="Trade with" purpose="orders" />
+        <Text size="sm">Choose an account that can trade to fill the ticket.</Text>
+      </Stack>
+    );
+  }
   if (!account) {
     return (
       <EmptyState action={<ButtonLink to="/accounts">Open a paper account</ButtonLink>}>
@@ -115,6 +126,7 @@ function TicketForm({ contract }: { contract: TicketContract }) {
   return (
     <form onSubmit={submit} aria-busy={pending}>
       <Stack gap="sm">
+        <AccountPicker label="Trade with" purpose="orders" />
         <Group gap="xs" justify="space-between" wrap="nowrap">
           <Text size="sm">
             Bid <strong className="num">{price(contract.bid)}</strong> · Ask{' '}
@@ -176,7 +188,7 @@ function TicketForm({ contract }: { contract: TicketContract }) {
           </Text>
         </Stack>
         <FormAlert error={formError} />
-        <Button type="submit" size="md" disabled={pending}>
+        <Button type="submit" size="md" disabled={pending || blocked}>
           {pending ? 'Sending…' : `Buy to open`}
         </Button>
       </Stack>

@@ -6,6 +6,7 @@ import { Pnl } from '../../components/figures';
 import { AnchorLink, ButtonLink } from '../../components/links';
 import { EmptyState, ErrorState, SkeletonRows } from '../../components/states';
 import { price, quantity, ratioPercent, relativeTime, signedPercentage } from '../../lib/format';
+import { AccountPicker } from '../accounts/AccountPicker';
 import { ClosedPositionsTable } from '../analytics/ClosedPositionsTable';
 import { CurveChart } from '../analytics/charts';
 import { StatCard, StatCards } from '../analytics/StatCards';
@@ -38,19 +39,31 @@ function Subscribe({ traderId, name }: { traderId: string; name: string }) {
       <Title order={2} size="h3" id="subscribe-heading" mb="sm">
         Copy {name}
       </Title>
-      <SubscriptionSettingsForm
-        initial={DEFAULT_SETTINGS}
-        submitLabel="Subscribe"
-        pendingLabel="Subscribing…"
-        onSubmit={async (settings) => {
-          await subscribe({ traderId, settings });
-          await Promise.all([
-            queryClient.invalidateQueries({ queryKey: copyKeys.subscriptions }),
-            queryClient.invalidateQueries({ queryKey: traderKeys.one(traderId) }),
-          ]);
-          notifications.show({ title: 'Subscribed', message: `You now copy ${name}.`, color: 'teal' });
-        }}
-      />
+      <Stack gap="md">
+        <AccountPicker label="Copy into" purpose="copies" />
+        <SubscriptionSettingsForm
+          initial={DEFAULT_SETTINGS}
+          submitLabel="Subscribe"
+          pendingLabel="Subscribing…"
+          onSubmit={async (settings) => {
+            const subscribed = await subscribe({ traderId, settings });
+            await Promise.all([
+              queryClient.invalidateQueries({ queryKey: copyKeys.subscriptions }),
+              queryClient.invalidateQueries({ queryKey: traderKeys.one(traderId) }),
+            ]);
+            notifications.show({ title: 'Subscribed', message: `You now copy ${name}.`, color: 'teal' });
+            // Told before any copy is skipped (PRODUCT.md §1a): the account cannot take copies.
+            if (subscribed.accountWarning) {
+              notifications.show({
+                title: 'Copies cannot be placed yet',
+                message: subscribed.accountWarning,
+                color: 'orange',
+                autoClose: false,
+              });
+            }
+          }}
+        />
+      </Stack>
     </Paper>
   );
 }

@@ -219,7 +219,7 @@ function Leaderboard({
             : 'No traders yet. Be the first: become a trader in Settings, and others can copy your trades.'}
         </EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={0} type="native">
+        <Table.ScrollContainer minWidth={0} type="native" tabIndex={0}>
           <Table striped verticalSpacing="xs">
             <Table.Caption>
               {SORTS.find((s) => s.value === sort)?.label}, {order === 'desc' ? 'highest' : 'lowest'} first;
