@@ -12,6 +12,11 @@ const NEEDS_ESCAPE = /["\\]/;
  * conversion of a JavaScript array.
  */
 export function sqlArray(values: readonly (string | number | null)[], type: ArrayType): SQL {
+  return sql`${arrayLiteral(values)}::${sql.raw(type)}[]`;
+}
+
+/** The array literal `sqlArray` sends, for a statement written once (db/named-statements.ts). */
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
@@ -20,5 +25,5 @@ export function sqlArray(values: readonly (string | number | null)[], type: Arra
     else if (typeof value === 'number') literal += String(value);
     else literal += NEEDS_ESCAPE.test(value) ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
   }
-  return sql`${`${literal}}`}::${sql.raw(type)}[]`;
+  return `${literal}}`;
 }

@@ -16,7 +16,12 @@ function literalList(values: readonly string[]): string {
 
 /** `('a', 'b')`, to write `status IN ${sqlSet(WORKING_ORDER_STATUSES)}`. */
 export function sqlSet(values: readonly string[]): SQL {
-  return sql.raw(`(${literalList(values)})`);
+  return sql.raw(sqlSetText(values));
+}
+
+/** `sqlSet` as text, for a statement written once (see db/named-statements.ts). */
+export function sqlSetText(values: readonly string[]): string {
+  return `(${literalList(values)})`;
 }
 
 /** `CHECK (column IN ('a', 'b'))` named as the seed names it, e.g. `trades_status_check`. */

@@ -26,12 +26,13 @@
  * Every item sees the same instant and one quote per symbol (`MarketView`).
  */
 import { and, asc, sql } from 'drizzle-orm';
-import { sqlArray } from '../../db/arrays';
+import { arrayLiteral, sqlArray } from '../../db/arrays';
 import { writeInChunks } from '../../db/batch-writer';
 import type { Transaction } from '../../db/client';
-import { paperAccounts, paperOrders, paperPositions } from '../../db/schema';
+import { namedStatement } from '../../db/named-statements';
+import { paperOrders, paperPositions } from '../../db/schema';
 import type { NewPaperOrder, PaperOrderRow } from '../../db/schema/paper-rows';
-import { sqlSet } from '../../db/sql-sets';
+import { sqlSet, sqlSetText } from '../../db/sql-sets';
 import { Dec, toCents } from '../../domain/money';
 import { WORKING_ORDER_STATUSES } from '../../domain/order-status';
 import type { BatchOrder, PlaceOrderResult } from '../port';
@@ -83,11 +84,7 @@ export async function placeBatch(
   }
 
   // 1. Lock every account, in one global order, and read its cash.
-  const { rows: locked } = await tx.execute<{ account_id: string; cash: string }>(sql`
-    select account_id, cash from ${paperAccounts}
-     where account_id = any(${sqlArray([...itemsOf.keys()], 'text')})
-     order by account_id
-       for no key update`);
+  const locked = await lockAccounts(tx, [arrayLiteral([...itemsOf.keys()])]);
   const cashOf = new Map<string, string>();
   for (const { account_id, cash } of locked) cashOf.set(account_id, cash);
 
@@ -278,6 +275,34 @@ function newRow(accountId: string, order: NewPaperOrder, market: MarketView): Pa
   };
 }
 
+/** Every placement runs these two: named statements, written once, planned once per connection. */
+const lockAccounts = namedStatement<{ account_id: string; cash: string }>(
+  'paper_lock_accounts',
+  `select account_id, cash from paper_accounts
+    where account_id = any($1::text[])
+    order by account_id
+      for no key update`,
+);
+
+// The LIMIT keeps the lateral position lookup a per-account index probe.
+const probeAccounts = namedStatement<ProbeRow>(
+  'paper_probe_accounts',
+  `select * from (
+     select u.account_id,
+       exists (select 1 from paper_orders w
+                where w.account_id = u.account_id and w.status in ${sqlSetText(WORKING_ORDER_STATUSES)}) as working,
+       (select o.id from paper_orders o
+         where o.account_id = u.account_id and o.client_order_id = u.client_order_id) as existing,
+       p.quantity as held, p.cost
+     from unnest($1::text[], $2::text[], $3::text[]) as u(account_id, client_order_id, symbol)
+     left join lateral (
+       select quantity, cost from paper_positions p
+        where p.account_id = u.account_id and p.symbol = u.symbol limit 1
+     ) p on true
+   ) probed
+   where working or existing is not null or held is not null`,
+);
+
 /**
  * Probes, after the locks are held (so that it sees what earlier holders committed), each
  * account of `single` for working orders, an order with its item's client order id and a
@@ -299,23 +324,11 @@ async function probe(
     clientOrderIds.push(request.clientOrderId ? request.clientOrderId : null);
     sold.push(request.side === 'sell' ? (market.symbol(request.symbol)?.canonical ?? request.symbol) : null);
   }
-  // The LIMIT keeps the lateral position lookup a per-account index probe.
-  const { rows } = await tx.execute<ProbeRow>(sql`
-    select * from (
-      select u.account_id,
-        exists (select 1 from ${paperOrders} w
-                 where w.account_id = u.account_id and w.status in ${sqlSet(WORKING_ORDER_STATUSES)}) as working,
-        (select o.id from ${paperOrders} o
-          where o.account_id = u.account_id and o.client_order_id = u.client_order_id) as existing,
-        p.quantity as held, p.cost
-      from unnest(${sqlArray(accountIds, 'text')}, ${sqlArray(clientOrderIds, 'text')}, ${sqlArray(sold, 'text')})
-        as u(account_id, client_order_id, symbol)
-      left join lateral (
-        select quantity, cost from ${paperPositions} p
-         where p.account_id = u.account_id and p.symbol = u.symbol limit 1
-      ) p on true
-    ) probed
-    where working or existing is not null or held is not null`);
+  const rows = await probeAccounts(tx, [
+    arrayLiteral(accountIds),
+    arrayLiteral(clientOrderIds),
+    arrayLiteral(sold),
+  ]);
   for (const { account_id, working, existing, held, cost } of rows) {
     found.set(account_id, { working, existing, held, cost });
   }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { BrokerOrder, BrokerOrderStatus, PlaceOrderResult } from '../../broker/port';
+import { namedStatement } from '../../db/named-statements';
 import { type Trade, trades } from '../../db/schema';
 import {
   type OrderEvent,
@@ -232,45 +233,55 @@ async function write(tx: Transaction, ctx: ServiceContext, plans: Planned[], aft
       })),
     ];
   });
-  // Nothing reads order_events while trades change (no trigger does), so both go in one round
-  // trip; the events' foreign key is checked at the end of the statement, after the update.
-  await tx.execute(sql`
-    WITH updated AS (
-      UPDATE trades t SET
-        status = x.status,
-        filled_quantity = x.filled_quantity,
-        filled_price = x.filled_price,
-        filled_at = x.filled_at,
-        status_reason = x.status_reason,
-        broker_order_id = x.broker_order_id
-      FROM unnest(
-        ${sql.param(rows.map((r) => r.id))}::text[],
-        ${sql.param(rows.map((r) => r.status))}::text[],
-        ${sql.param(rows.map((r) => r.filledQuantity ?? 0))}::int[],
-        ${sql.param(rows.map((r) => r.filledPrice))}::numeric[],
-        ${sql.param(rows.map((r) => r.filledAt?.toISOString() ?? null))}::timestamp[],
-        ${sql.param(rows.map((r) => r.statusReason))}::text[],
-        ${sql.param(rows.map((r) => r.brokerOrderId))}::text[]
-      ) AS x(id, status, filled_quantity, filled_price, filled_at, status_reason, broker_order_id)
-      WHERE t.id = x.id
-      RETURNING t.id
-    ), events AS (
-      INSERT INTO order_events (trade_id, type, from_status, to_status, filled_quantity, filled_price, idempotency_key, detail, created_at)
-      SELECT * FROM unnest(
-        ${sql.param(events.map((e) => e.tradeId))}::text[],
-        ${sql.param(events.map((e) => e.type))}::text[],
-        ${sql.param(events.map((e) => e.from))}::text[],
-        ${sql.param(events.map((e) => e.to))}::text[],
-        ${sql.param(events.map((e) => e.filledQuantity))}::int[],
-        ${sql.param(events.map((e) => e.filledPrice))}::numeric[],
-        ${sql.param(events.map((e) => e.key))}::text[],
-        ${sql.param(events.map((e) => e.detail))}::jsonb[],
-        ${sql.param(events.map(() => now.toISOString()))}::timestamp[]
-      )
-      ON CONFLICT DO NOTHING
-    )
-    SELECT count(*) FROM updated`);
+  await writeOrders(tx, [
+    rows.map((r) => r.id),
+    rows.map((r) => r.status),
+    rows.map((r) => r.filledQuantity ?? 0),
+    rows.map((r) => r.filledPrice),
+    rows.map((r) => r.filledAt?.toISOString() ?? null),
+    rows.map((r) => r.statusReason),
+    rows.map((r) => r.brokerOrderId),
+    events.map((e) => e.tradeId),
+    events.map((e) => e.type),
+    events.map((e) => e.from),
+    events.map((e) => e.to),
+    events.map((e) => e.filledQuantity),
+    events.map((e) => e.filledPrice),
+    events.map((e) => e.key),
+    events.map((e) => e.detail),
+    now.toISOString(),
+  ]);
 }
+
+/**
+ * The orders' new state and their events. Nothing reads order_events while trades change (no
+ * trigger does), so both go in one round trip; the events' foreign key is checked at the end of
+ * the statement, after the update. Every order change runs it: a named statement.
+ */
+const writeOrders = namedStatement(
+  'apply_order_updates',
+  `WITH updated AS (
+     UPDATE trades t SET
+       status = x.status,
+       filled_quantity = x.filled_quantity,
+       filled_price = x.filled_price,
+       filled_at = x.filled_at,
+       status_reason = x.status_reason,
+       broker_order_id = x.broker_order_id
+     FROM unnest($1::text[], $2::text[], $3::int[], $4::numeric[], $5::timestamp[], $6::text[], $7::text[])
+       AS x(id, status, filled_quantity, filled_price, filled_at, status_reason, broker_order_id)
+     WHERE t.id = x.id
+     RETURNING t.id
+   ), events AS (
+     INSERT INTO order_events (trade_id, type, from_status, to_status, filled_quantity, filled_price,
+                               idempotency_key, detail, created_at)
+     SELECT e.*, $16::timestamp FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::int[],
+                                            $13::numeric[], $14::text[], $15::jsonb[])
+       AS e(trade_id, type, from_status, to_status, filled_quantity, filled_price, idempotency_key, detail)
+     ON CONFLICT DO NOTHING
+   )
+   SELECT count(*) FROM updated`,
+);
 
 /** One report: a batch of one. */
 export async function applyOrderUpdate({
