@@ -6,9 +6,14 @@ import type { Database } from './db/client';
 import { authAccounts, authVerifications, sessions, users } from './db/schema';
 import { enqueue } from './jobs/queue';
 import type { Logger } from './logger';
+import type { RateLimitResult } from './services/limits/consume-rate-limit';
 import { passwordResetMail, verificationMail } from './services/mail/messages';
 import { recordVerificationToken } from './services/users/email-verification';
-import { findActiveSession } from './services/users/find-active-session';
+import {
+  findActiveSession,
+  findActiveSessionCountingHit,
+  type SessionRateLimit,
+} from './services/users/find-active-session';
 import { isUserActive } from './services/users/is-user-active';
 
 /** Cookies are named `alertsify.session_token` and so on. */
@@ -148,7 +153,12 @@ export type ResolvedSession = {
   sessionId: string;
   /** Cookies better-auth set while reading the session (a refreshed expiry): pass them on. */
   setCookies: string[];
+  /** The hit counted on the rate limit asked for, when it was counted with the lookup. */
+  rateLimit?: RateLimitResult;
 };
+
+/** A per-user rate limit to count with the session lookup, on the rate limits' clock. */
+export type SessionCounting = { rule: SessionRateLimit; now: () => Date };
 
 /**
  * The session behind a request's cookie, if it is valid and its user still active. A session of
@@ -158,8 +168,9 @@ export async function resolveSession(
   auth: Auth,
   db: Database,
   headers: Headers,
+  counting?: SessionCounting,
 ): Promise<ResolvedSession | null> {
-  const fast = await resolveSessionFast(auth, db, headers);
+  const fast = await resolveSessionFast(auth, db, headers, counting);
   if (fast) return fast;
   const { response: found, headers: answered } = await auth.api.getSession({ headers, returnHeaders: true });
   if (!found) return null;
@@ -193,6 +204,7 @@ async function resolveSessionFast(
   auth: Auth,
   db: Database,
   headers: Headers,
+  counting?: SessionCounting,
 ): Promise<ResolvedSession | undefined> {
   const cookieHeader = headers.get('cookie');
   if (!cookieHeader) return undefined;
@@ -206,11 +218,25 @@ async function resolveSessionFast(
   const signature = Buffer.from(signed.slice(dot + 1), 'base64');
   const expected = createHmac('sha256', context.secret).update(token).digest();
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
-  const session = await findActiveSession({ ctx: { db }, input: { token } });
-  if (!session) return undefined;
   const { expiresIn, updateAge } = context.sessionConfig;
   const now = Date.now();
-  const refreshDue = session.expires.getTime() - expiresIn * 1000 + updateAge * 1000 <= now;
-  if (session.expires.getTime() <= now || refreshDue) return undefined;
+  const isAnswered = (expires: Date) => {
+    const refreshDue = expires.getTime() - expiresIn * 1000 + updateAge * 1000 <= now;
+    return expires.getTime() > now && !refreshDue;
+  };
+  if (counting) {
+    // One round trip for the session and the route's rate limit, counted only for a session
+    // this path answers (expiring after both `now` and the refresh threshold); anything else
+    // goes on to better-auth uncounted, and the limit is counted after it as before.
+    const validAfter = new Date(Math.max(now, now + (expiresIn - updateAge) * 1000));
+    const session = await findActiveSessionCountingHit({
+      ctx: { db, now: counting.now },
+      input: { token, validAfter, rule: counting.rule },
+    });
+    if (!session) return undefined;
+    return { userId: session.userId, sessionId: session.id, setCookies: [], rateLimit: session.rateLimit };
+  }
+  const session = await findActiveSession({ ctx: { db }, input: { token } });
+  if (!session || !isAnswered(session.expires)) return undefined;
   return { userId: session.userId, sessionId: session.id, setCookies: [] };
 }

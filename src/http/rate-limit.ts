@@ -31,6 +31,15 @@ export async function enforceRateLimits(
 ): Promise<void> {
   const ctx = { db: deps.db, now: deps.now };
   const results = await Promise.all(rules.map((rule) => consumeRateLimit({ ctx, input: rule })));
+  answerRateLimits(c, deps, results);
+}
+
+/** The headers of counted hits, and LIMIT_EXCEEDED when any was refused (see enforceRateLimits). */
+export function answerRateLimits(
+  c: AppContext,
+  deps: Pick<AppDeps, 'now'>,
+  results: RateLimitResult[],
+): void {
   const shown = mostRestrictive(results);
   if (!shown) return;
   c.header('X-RateLimit-Limit', String(shown.limit));

@@ -192,3 +192,32 @@ describe('placing a paper BTO through the API', () => {
     expect(statuses).toEqual(['filled', 'filled', 'pending', 'rejected']);
   });
 });
+
+describe('the session and the order rate limit', () => {
+  it('are one round trip, counting each order once, with the limit’s headers', async () => {
+    const clock = new TestClock(new Date('2026-11-24T15:00:00Z'));
+    const counting = countingDb();
+    const env = buildTestApp({ ...t, db: counting.db }, { clock });
+    env.quotes.set(SYMBOL, { bid: '2.40', ask: '2.50' });
+    const client = new HttpClient(inProcess(env.app, '198.51.100.8'));
+    const signedUp = await client.post('/api/auth/sign-up/email', {
+      email: 'limits@example.test',
+      password: 'correct horse battery',
+      name: 'Limits',
+    });
+    expect(signedUp.status).toBe(200);
+    expect((await client.post('/api/accounts/paper', { startingBalance: '10000' })).status).toBe(201);
+    for (const remaining of ['9', '8']) {
+      counting.statements.length = 0;
+      const placed = await client.post('/api/orders', { ...ORDER, quantity: 1 });
+      expect(placed.status).toBe(201);
+      expect(placed.headers.get('X-RateLimit-Remaining')).toBe(remaining);
+      expect(counting.statements.filter((text) => /\b(sessions|rate_limits)\b/.test(text))).toHaveLength(1);
+    }
+    const { rows } = await t.sql<{ count: number }>(
+      `SELECT r.count FROM rate_limits r JOIN users u ON r.key = 'orders:user:' || u.id
+        WHERE u.email = 'limits@example.test'`,
+    );
+    expect(rows).toEqual([{ count: 2 }]);
+  });
+});

@@ -30,17 +30,38 @@ export type RateLimitBatchResult = RateLimitResult & { key: string; admitted: nu
 
 const HitsSchema = z.array(RuleSchema.extend({ hits: z.number().int().min(1) }));
 
-/** Every request that is limited runs this: a named statement, prepared once per connection. */
-const countHits = namedStatement<{ key: string; count: number; reset_ms: number }>(
-  'consume_rate_limits',
-  `INSERT INTO rate_limits AS r (key, count, reset_at, created_at)
-   SELECT x.key, x.hits, x.reset_at, $1::timestamp
-     FROM unnest($2::text[], $3::int[], $4::timestamp[]) AS x(key, hits, reset_at)
+/**
+ * The upsert of hits into their counters, from `source`: rows of (key, hits, reset_at), the
+ * window checked against the timestamp `now` (a parameter). Written once for every statement
+ * that counts hits, so they all count alike.
+ */
+export function countHitsSql(source: string, now: string): string {
+  return `INSERT INTO rate_limits AS r (key, count, reset_at, created_at)
+   SELECT x.key, x.hits, x.reset_at, ${now}::timestamp FROM (${source}) AS x(key, hits, reset_at)
     ORDER BY x.key
    ON CONFLICT (key) DO UPDATE SET
-     count = CASE WHEN r.reset_at <= $1::timestamp THEN excluded.count ELSE r.count + excluded.count END,
-     reset_at = CASE WHEN r.reset_at <= $1::timestamp THEN excluded.reset_at ELSE r.reset_at END
-   RETURNING r.key, r.count, (extract(epoch FROM r.reset_at) * 1000)::float8 AS reset_ms`,
+     count = CASE WHEN r.reset_at <= ${now}::timestamp THEN excluded.count ELSE r.count + excluded.count END,
+     reset_at = CASE WHEN r.reset_at <= ${now}::timestamp THEN excluded.reset_at ELSE r.reset_at END
+   RETURNING r.key, r.count, (extract(epoch FROM r.reset_at) * 1000)::float8 AS reset_ms`;
+}
+
+/** A counter as the upsert returns it. */
+export type CountedHits = { key: string; count: number; reset_ms: number };
+
+/** What one hit on `rule` means, given its counter after the hit. */
+export function rateLimitResultOf(rule: { limit: number }, counted: Pick<CountedHits, 'count' | 'reset_ms'>) {
+  return {
+    allowed: counted.count <= rule.limit,
+    limit: rule.limit,
+    remaining: Math.max(0, rule.limit - counted.count),
+    resetAt: new Date(counted.reset_ms),
+  } satisfies RateLimitResult;
+}
+
+/** Every request that is limited runs this: a named statement, prepared once per connection. */
+const countHits = namedStatement<CountedHits>(
+  'consume_rate_limits',
+  countHitsSql('SELECT * FROM unnest($2::text[], $3::int[], $4::timestamp[])', '$1'),
 );
 
 /**
@@ -81,10 +102,7 @@ export async function consumeRateLimits({
     return {
       key: rule.key,
       admitted: Math.max(0, Math.min(rule.hits, rule.limit - (count - rule.hits))),
-      allowed: count <= rule.limit,
-      limit: rule.limit,
-      remaining: Math.max(0, rule.limit - count),
-      resetAt: new Date(row.reset_ms),
+      ...rateLimitResultOf(rule, { count, reset_ms: row.reset_ms }),
     };
   });
 }
