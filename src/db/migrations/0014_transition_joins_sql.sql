@@ -8,6 +8,8 @@
 --   lookup whatever the join settings) and turn nested loops off for the transition join;
 -- * the position refresh and the analytics buckets need only which rows changed, so they
 --   compare old_rows with new_rows by EXCEPT (hashed or sorted, never a nested loop).
+-- And the position refresh folds the commonest sale (one sell after all the buys) for all its
+-- positions at once, as it already did for positions with buys only.
 
 CREATE OR REPLACE FUNCTION trades_outbox() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -126,6 +128,72 @@ BEGIN
     RETURNING p.id
   )
   SELECT array_agg(id) INTO folded_ids FROM refreshed;
+
+  -- Positions whose one sell is filled and comes after every filled buy in the fold's order (a
+  -- closing copy's sale, most sales): the fold is the buys' sums and one sell step, the same
+  -- arithmetic as refresh_parent_trade's loop, done for all of them in two statements instead
+  -- of a loop of its own statements per position (1.4-3.7 s per 2,000 closing copies).
+  WITH candidates AS (
+    SELECT t.parent_trade_id AS id,
+           sum(t.filled_quantity) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0)::integer AS bq,
+           sum(t.filled_quantity * t.filled_price) FILTER (WHERE t.action = 'buy' AND t.filled_quantity > 0) AS bcost,
+           count(*) FILTER (WHERE t.action = 'sell') AS sells,
+           max(t.id) FILTER (WHERE t.action = 'sell') AS sell_id,
+           max(t.filled_at) FILTER (WHERE t.filled_quantity > 0) AS last_fill_at
+      FROM trades t
+     WHERE t.parent_trade_id = ANY(parent_ids)
+       AND (folded_ids IS NULL OR NOT (t.parent_trade_id = ANY(folded_ids)))
+     GROUP BY t.parent_trade_id
+  ), one_sell AS (
+    SELECT c.id, c.bq, c.bcost, c.last_fill_at, s.id AS sell_id, s.filled_quantity AS q, s.filled_price AS p,
+           CASE WHEN s.filled_quantity >= c.bq THEN c.bcost
+                ELSE round(c.bcost * s.filled_quantity / c.bq, 20) END AS removed
+      FROM candidates c
+      JOIN trades s ON s.id = c.sell_id
+     WHERE c.sells = 1 AND c.bq > 0 AND s.filled_quantity > 0 AND s.filled_quantity <= c.bq
+       AND NOT EXISTS (
+         SELECT 1 FROM trades b
+          WHERE b.parent_trade_id = c.id AND b.action = 'buy' AND b.filled_quantity > 0
+            AND ((date_trunc('milliseconds', b.filled_at), date_trunc('milliseconds', b.created_at), false, b.id COLLATE "C")
+                 < (date_trunc('milliseconds', s.filled_at), date_trunc('milliseconds', s.created_at), true, s.id COLLATE "C"))
+                IS NOT TRUE)
+  ), stepped AS (
+    SELECT o.*,
+           (0 + (o.q * o.p - o.removed) * 100) AS realised,
+           (round(0 + (o.q * o.p - o.removed) * 100, 2) - round(0::numeric, 2))::numeric(15, 2) AS sell_pnl,
+           (CASE WHEN o.bcost = 0 THEN NULL
+                 ELSE LEAST(GREATEST(round((o.p * o.bq - o.bcost) * 100 / o.bcost, 4), -9999.9999), 9999.9999)
+            END)::numeric(8, 4) AS sell_pnl_percent,
+           CASE WHEN o.bq - o.q > 0 THEN (o.bcost - o.removed) / (o.bq - o.q) ELSE o.bcost / o.bq END AS entry_price
+      FROM one_sell o
+  ), sells AS (
+    UPDATE trades t SET pnl = x.sell_pnl, pnl_percent = x.sell_pnl_percent
+      FROM stepped x
+     WHERE t.id = x.sell_id
+       AND (t.pnl IS DISTINCT FROM x.sell_pnl OR t.pnl_percent IS DISTINCT FROM x.sell_pnl_percent)
+  ), positions AS (
+    UPDATE parent_trades p SET
+      bought_quantity = x.bq,
+      sold_quantity = x.q,
+      avg_entry_price = round(x.entry_price, 6),
+      total_cost_basis = round(x.bcost * 100, 2),
+      total_proceeds = round(x.q * x.p * 100, 2),
+      total_pnl = round(x.realised, 2),
+      status = CASE WHEN p.status = 'open' AND x.q = x.bq THEN 'closed' ELSE p.status END,
+      closed_at = CASE WHEN x.q = x.bq THEN COALESCE(p.closed_at, x.last_fill_at, now() AT TIME ZONE 'UTC')
+                       ELSE p.closed_at END
+      FROM stepped x
+     WHERE p.id = x.id
+       AND (p.bought_quantity, p.sold_quantity, p.avg_entry_price, p.total_cost_basis, p.total_proceeds,
+            p.total_pnl, p.status, p.closed_at)
+           IS DISTINCT FROM
+           (x.bq, x.q, round(x.entry_price, 6), round(x.bcost * 100, 2), round(x.q * x.p * 100, 2),
+            round(x.realised, 2),
+            CASE WHEN p.status = 'open' AND x.q = x.bq THEN 'closed' ELSE p.status END,
+            CASE WHEN x.q = x.bq THEN COALESCE(p.closed_at, x.last_fill_at, now() AT TIME ZONE 'UTC')
+                 ELSE p.closed_at END)
+  )
+  SELECT COALESCE(folded_ids, '{}') || COALESCE(array_agg(id), '{}') INTO folded_ids FROM stepped;
 
   FOREACH parent_id IN ARRAY COALESCE((
     SELECT array_agg(id ORDER BY id) FROM unnest(parent_ids) AS id
