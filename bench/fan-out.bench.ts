@@ -41,7 +41,8 @@ const SIZES = [
   { subscribers: 1_000, runs: 5 },
   { subscribers: 10_000, runs: 3 },
 ].filter(
-  ({ subscribers }) => !process.env.FANOUT_SIZES || process.env.FANOUT_SIZES.split(',').includes(`${subscribers}`),
+  ({ subscribers }) =>
+    !process.env.FANOUT_SIZES || process.env.FANOUT_SIZES.split(',').includes(`${subscribers}`),
 );
 const SYMBOL = 'AAPL  300118C00150000';
 const CONTRACT = { underlying: 'AAPL', optionType: 'call', strike: '150', expiration: '2030-01-18' } as const;
