@@ -51,6 +51,18 @@ afterAll(async () => {
   await listener.end();
 });
 
+/**
+ * Where the listener is now, once every notification committed so far has reached it (they
+ * arrive after their commit, asynchronously): a marker committed last arrives after them.
+ */
+let markers = 0;
+async function heardSoFar(): Promise<number> {
+  const marker = `sync:${++markers}`;
+  await t.sql(`SELECT pg_notify('alertsify_events', $1)`, [marker]);
+  for (let i = 0; i < 500 && !heard.includes(marker); i++) await new Promise((r) => setTimeout(r, 10));
+  return heard.length;
+}
+
 async function heardAfter(count: number, predicate: (messages: string[]) => boolean): Promise<string[]> {
   for (let i = 0; i < 500 && !predicate(heard.slice(count)); i++) await new Promise((r) => setTimeout(r, 10));
   return heard.slice(count);
@@ -225,7 +237,7 @@ describe('numbering and announcing', () => {
   it('announces a writing transaction once, after it commits, and each numbering with its last number', async () => {
     const user = await createUser(t.db);
     await sequenceOutbox(t.db);
-    const count = heard.length;
+    const count = await heardSoFar();
     await t.db.transaction(async (tx) => {
       for (let i = 0; i < 3; i++) {
         await notifyMany({
@@ -245,7 +257,7 @@ describe('numbering and announcing', () => {
   it('a rolled-back change leaves no event and announces nothing', async () => {
     const user = await createUser(t.db);
     const before = await lastId();
-    const count = heard.length;
+    const count = await heardSoFar();
     await expect(
       t.db.transaction(async (tx) => {
         await notifyMany({
