@@ -7,13 +7,9 @@
  * While the openings wait for budget, a third trader sells: the closing copies it fans out
  * reach the simulator before the openings queued ahead of them have all been sent.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { perMinuteBucket } from '../../src/broker/rate-budget';
 import { createSnapTradeSimulator } from '../../src/broker/snaptrade/simulator';
 import { encryptSecret } from '../../src/crypto/secret-box';
@@ -23,14 +19,10 @@ import { placeStc } from '../../src/services/trading/place-stc';
 import { expectExchangesMatchSpec } from '../broker/snaptrade/support';
 import { useTestDatabase } from '../helpers/db';
 import { freePort } from '../helpers/ports';
+import { startWorkerProcess } from '../helpers/worker-processes';
 import { CONTRACT, copyWorld, SYMBOL, trader } from './support';
 
 const t = useTestDatabase();
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
 
 // Low enough that the budget binds even on a loaded machine (at 3,000 a slow run once placed
 // every opening without waiting), high enough for a short test.
@@ -38,33 +30,6 @@ const PER_MINUTE = 1500;
 const FOLLOWERS_PER_TRADER = 300;
 /** Followers of the third trader, holding the position it sells during the burst. */
 const CLOSERS = 20;
-
-function startWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'alertsify-worker-')),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      WORKER_CONCURRENCY: '2',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Alertsify worker running')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', () => reject(new Error(`worker exited:\n${output}`)));
-  });
-  return { child, ready };
-}
 
 describe('the shared rate budget across worker processes', () => {
   it('two workers and a burst of 600 placements stay within the budget, closings overtake queued openings, nothing lost or sent twice', async () => {
@@ -125,7 +90,7 @@ describe('the shared rate budget across worker processes', () => {
         SNAPTRADE_REQUESTS_PER_MINUTE: String(PER_MINUTE),
         SNAPTRADE_TRADES_PER_SECOND_PER_ACCOUNT: '50',
       };
-      const workers = [startWorker(env), startWorker(env)];
+      const workers = [startWorkerProcess(t.url, env), startWorkerProcess(t.url, env)];
       await Promise.all(workers.map((worker) => worker.ready));
       const copyCounts = async () => {
         const { rows } = await t.db.execute<{

@@ -4,13 +4,9 @@
  * racing on the same fan-out create each copy exactly once, and a worker killed between sending
  * a SnapTrade copy and recording the answer never makes the next one send it twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SnapTradeConnections } from '../../src/broker/snaptrade/connections';
 import { createSnapTradeSimulator } from '../../src/broker/snaptrade/simulator';
 import { encryptSecret } from '../../src/crypto/secret-box';
@@ -22,51 +18,13 @@ import { expectExchangesMatchSpec } from '../broker/snaptrade/support';
 import { useTestDatabase } from '../helpers/db';
 import { createAccount, createUser } from '../helpers/factories';
 import { freePort } from '../helpers/ports';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-processes';
 import { CONTRACT, copyWorld, subscriber, trader } from './support';
 
 const t = useTestDatabase();
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function startWorker(extraEnv: Record<string, string> = {}): {
-  child: ChildProcess;
-  ready: Promise<void>;
-  exited: Promise<string>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'alertsify-worker-')),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      WORKER_CONCURRENCY: '2',
-      COPY_CLAIM_TIMEOUT_SECONDS: '2',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Alertsify worker running')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', () => reject(new Error(`worker exited before it was ready:\n${output}`)));
-  });
-  // A worker made to die may die before it says it is ready; only callers who wait for
-  // readiness care, and they still see the rejection.
-  ready.catch(() => undefined);
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
-  );
-  return { child, ready, exited };
+/** A worker process on this file's database; a claim expires after 2 s here. */
+function startWorker(extraEnv: Record<string, string> = {}): WorkerProcess {
+  return startWorkerProcess(t.url, { COPY_CLAIM_TIMEOUT_SECONDS: '2', ...extraEnv });
 }
 
 async function copiesOf(tradeId: string) {
