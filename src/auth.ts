@@ -220,15 +220,12 @@ async function resolveSessionFast(
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
   const { expiresIn, updateAge } = context.sessionConfig;
   const now = Date.now();
-  const isAnswered = (expires: Date) => {
-    const refreshDue = expires.getTime() - expiresIn * 1000 + updateAge * 1000 <= now;
-    return expires.getTime() > now && !refreshDue;
-  };
+  // This path answers a session expiring after both now and its refresh threshold (a refresh is
+  // due once expires - expiresIn + updateAge <= now); anything else goes on to better-auth.
+  const validAfter = new Date(Math.max(now, now + (expiresIn - updateAge) * 1000));
   if (counting) {
     // One round trip for the session and the route's rate limit, counted only for a session
-    // this path answers (expiring after both `now` and the refresh threshold); anything else
-    // goes on to better-auth uncounted, and the limit is counted after it as before.
-    const validAfter = new Date(Math.max(now, now + (expiresIn - updateAge) * 1000));
+    // this path answers; otherwise the limit is counted after better-auth, as before.
     const session = await findActiveSessionCountingHit({
       ctx: { db, now: counting.now },
       input: { token, validAfter, rule: counting.rule },
@@ -237,6 +234,6 @@ async function resolveSessionFast(
     return { userId: session.userId, sessionId: session.id, setCookies: [], rateLimit: session.rateLimit };
   }
   const session = await findActiveSession({ ctx: { db }, input: { token } });
-  if (!session || !isAnswered(session.expires)) return undefined;
+  if (!session || session.expires <= validAfter) return undefined;
   return { userId: session.userId, sessionId: session.id, setCookies: [] };
 }
