@@ -158,9 +158,10 @@ BEGIN
                  < (date_trunc('milliseconds', s.filled_at), date_trunc('milliseconds', s.created_at), true, s.id COLLATE "C"))
                 IS NOT TRUE)
   ), stepped AS (
+    -- The loop's sell step with nothing realised before it.
     SELECT o.*,
-           (0 + (o.q * o.p - o.removed) * 100) AS realised,
-           (round(0 + (o.q * o.p - o.removed) * 100, 2) - round(0::numeric, 2))::numeric(15, 2) AS sell_pnl,
+           (o.q * o.p - o.removed) * 100 AS realised,
+           round((o.q * o.p - o.removed) * 100, 2)::numeric(15, 2) AS sell_pnl,
            (CASE WHEN o.bcost = 0 THEN NULL
                  ELSE LEAST(GREATEST(round((o.p * o.bq - o.bcost) * 100 / o.bcost, 4), -9999.9999), 9999.9999)
             END)::numeric(8, 4) AS sell_pnl_percent,
