@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { decideSizedOpeningCopy, driftLimitPrice } from '../../domain/copy-sizing';
 import type { ServiceContext } from '../context';
 import { inTransaction } from '../transaction';
-import { createCopyOrders, writeDecisions } from './create-copies';
+import { writeDecisions } from './create-copies';
 import { type Decision, lockPosition } from './decide-copies';
 import type { CopyDeps } from './deps';
 import { scheduleDriftCancels } from './fan-out-copies';
@@ -98,21 +98,15 @@ export async function copyOpenPositions({
         limitPrice,
         driftLimitSeconds: settings.driftLimitSeconds,
       };
-      const written = await writeDecisions(tx, ctx, deps, source, [decision]);
+      const { written, created } = await writeDecisions(tx, ctx, deps, source, [decision]);
       const decisionId = written.get(input.subscriptionId);
       if (!decisionId) return null;
-      if (outcome !== 'executed' || !facts.account_id) return { source, created: [] as string[] };
-      const copy = {
-        decisionId,
-        subscriberId: facts.subscriber_id,
-        accountId: facts.account_id,
-        quantity: sizing.quantity,
-        positionId: null,
-        limitPrice,
-        driftLimitSeconds: settings.driftLimitSeconds,
-      };
-      const created = await createCopyOrders(tx, ctx, source, [copy]);
-      await scheduleDriftCancels(tx, ctx, [copy], created);
+      await scheduleDriftCancels(
+        tx,
+        ctx,
+        [{ decisionId, limitPrice, driftLimitSeconds: settings.driftLimitSeconds }],
+        created,
+      );
       return { source, created };
     });
     if (!result) continue;

@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import { requireUser, type ServiceContext } from '../context';
 import { inTransaction, type Transaction } from '../transaction';
 import { describeApprovalWindow } from './approval-window';
-import { createCopyOrders } from './create-copies';
+import { createCopyOrder } from './create-copies';
 import { closingSaleFor, lockPosition, traderHoldingNow } from './decide-copies';
 import type { CopyDeps } from './deps';
 import { placeCopyOrders } from './place-copies';
@@ -114,10 +114,14 @@ export async function approveCopy({
              mirrored_quantity = COALESCE(${mirrored}::int, mirrored_quantity),
              decided_at = ${ctx.now().toISOString()}::timestamp
        WHERE id = ${decision.id}`);
-    const [tradeId] = await createCopyOrders(tx, ctx, source, [
-      { decisionId: decision.id, subscriberId: userId, accountId, quantity, positionId },
-    ]);
-    return { sourceTradeId: source.trade.id, copyTradeId: tradeId ?? null };
+    const tradeId = await createCopyOrder(tx, ctx, source, {
+      decisionId: decision.id,
+      subscriberId: userId,
+      accountId,
+      quantity,
+      positionId,
+    });
+    return { sourceTradeId: source.trade.id, copyTradeId: tradeId };
   });
   if (!approved) {
     throw new AppError('CONFLICT', 'The trader has already closed this position, so the copy lapsed', {
@@ -212,10 +216,14 @@ export async function retryCopy({
       UPDATE subscription_trades SET outcome = 'executed', reason = NULL, detail = NULL, copy_quantity = ${quantity},
              decided_at = ${ctx.now().toISOString()}::timestamp
        WHERE id = ${decision.id}`);
-    const [tradeId] = await createCopyOrders(tx, ctx, source, [
-      { decisionId: decision.id, subscriberId: userId, accountId, quantity, positionId },
-    ]);
-    return { sourceTradeId: source.trade.id, copyTradeId: tradeId ?? null };
+    const tradeId = await createCopyOrder(tx, ctx, source, {
+      decisionId: decision.id,
+      subscriberId: userId,
+      accountId,
+      quantity,
+      positionId,
+    });
+    return { sourceTradeId: source.trade.id, copyTradeId: tradeId };
   });
   if (copyTradeId) {
     await placeCopyOrders({

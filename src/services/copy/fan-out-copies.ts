@@ -7,7 +7,7 @@ import { notifyMany } from '../notifications/notify';
 import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
 import { describeApprovalWindow } from './approval-window';
-import { createCopyOrders, writeDecisions } from './create-copies';
+import { writeDecisions } from './create-copies';
 import { type Decision, decideClosings, decideOpenings, lockForDecisions } from './decide-copies';
 import type { CopyDeps } from './deps';
 import { placeCopyOrders } from './place-copies';
@@ -121,7 +121,7 @@ async function decideTrade(
       source.trade.action === 'buy'
         ? await decideOpenings(tx, ctx, deps, source)
         : await decideClosings(tx, source);
-    const written = await writeDecisions(tx, ctx, deps, source, decisions);
+    const { written, created } = await writeDecisions(tx, ctx, deps, source, decisions);
     const fresh = decisions.filter((d) => written.has(d.subscriptionId));
     const copies = fresh.flatMap((d) => {
       const decisionId = written.get(d.subscriptionId);
@@ -129,16 +129,11 @@ async function decideTrade(
       return [
         {
           decisionId,
-          subscriberId: d.subscriberId,
-          accountId: d.accountId,
-          quantity: d.orderQuantity,
-          positionId: d.positionId,
           limitPrice: d.limitPrice ?? null,
           driftLimitSeconds: d.driftLimitSeconds ?? 0,
         },
       ];
     });
-    const created = await createCopyOrders(tx, ctx, source, copies);
     await scheduleDriftCancels(tx, ctx, copies, created);
     await notifyDecisions(
       tx,
