@@ -136,9 +136,8 @@ describe('the triggers', () => {
       reason: null,
       copyOrderId: null,
     });
-    // Decided, then linked to its copy order: each a change the copy log shows.
+    // Decided already linked to its copy order: one change the copy log shows.
     expect(copies(copied.userId).map((e) => [e.payload.outcome, e.payload.copyOrderId !== null])).toEqual([
-      ['executed', false],
       ['executed', true],
     ]);
     // The subscriber waiting for approval is told with a notification too.
