@@ -101,13 +101,8 @@ export async function copyOpenPositions({
       const { written, created } = await writeDecisions(tx, ctx, deps, source, [decision]);
       const decisionId = written.get(input.subscriptionId);
       if (!decisionId) return null;
-      await scheduleDriftCancels(
-        tx,
-        ctx,
-        [{ decisionId, limitPrice, driftLimitSeconds: settings.driftLimitSeconds }],
-        created,
-      );
-      return { source, created };
+      await scheduleDriftCancels(tx, ctx, [decision], created);
+      return { source, created: created.map((c) => c.tradeId) };
     });
     if (!result) continue;
     decided += 1;

@@ -56,6 +56,9 @@ async function copiedPositions(
   return new Map(rows.map((r) => [r.user_id, r.id]));
 }
 
+/** A copy order created with its decision, claimed by the run that wrote it. */
+export type CreatedCopy = { subscriptionId: string; tradeId: string };
+
 /** Decisions whose step sends a copy order. */
 const sendsCopy = (d: Decision) => d.orderQuantity >= 1 && d.accountId !== null;
 
@@ -66,7 +69,7 @@ const sendsCopy = (d: Decision) => d.orderQuantity >= 1 && d.accountId !== null;
  * later UPDATE of rows inserted in the same transaction would check all five of their foreign
  * keys again). The unique pair makes this idempotent: a decision already written as far (a
  * retried job, a second worker) is left as it was and not returned. Returns the decision ids
- * written, by subscription, and the copy orders created (claimed by this run).
+ * written, by subscription, and the copy orders created, with their subscriptions.
  */
 export async function writeDecisions(
   tx: Transaction,
@@ -74,7 +77,7 @@ export async function writeDecisions(
   deps: CopyDeps,
   source: SourceTrade,
   decisions: Decision[],
-): Promise<{ written: Map<string, string>; created: string[] }> {
+): Promise<{ written: Map<string, string>; created: CreatedCopy[] }> {
   if (decisions.length === 0) return { written: new Map(), created: [] };
   const now = ctx.now();
   const at = iso(now);
@@ -147,7 +150,9 @@ export async function writeDecisions(
       FROM written w LEFT JOIN copies c ON c.trade_id = w.copy_trade_id`);
   return {
     written: new Map(rows.map((row) => [row.subscription_id, row.id])),
-    created: rows.flatMap((row) => (row.trade_id ? [row.trade_id] : [])),
+    created: rows.flatMap((row) =>
+      row.trade_id ? [{ subscriptionId: row.subscription_id, tradeId: row.trade_id }] : [],
+    ),
   };
 }
 

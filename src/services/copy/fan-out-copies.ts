@@ -7,7 +7,7 @@ import { notifyMany } from '../notifications/notify';
 import { describeContract } from '../notifications/notify-order-update';
 import { inTransaction, type Transaction } from '../transaction';
 import { describeApprovalWindow } from './approval-window';
-import { writeDecisions } from './create-copies';
+import { type CreatedCopy, writeDecisions } from './create-copies';
 import { type Decision, decideClosings, decideOpenings, lockForDecisions } from './decide-copies';
 import type { CopyDeps } from './deps';
 import { placeCopyOrders } from './place-copies';
@@ -76,24 +76,22 @@ async function notifyDecisions(
 }
 
 /**
- * The drift guard's Limit copies are cancelled if still unfilled after their subscription's
- * `driftLimitSeconds` (one delayed job per distinct delay).
+ * The drift guard's Limit copies (those of decisions with a limit price) are cancelled if still
+ * unfilled after their subscription's `driftLimitSeconds` (one delayed job per distinct delay).
  */
 export async function scheduleDriftCancels(
   tx: Transaction,
   ctx: ServiceContext,
-  copies: { decisionId: string; limitPrice: string | null; driftLimitSeconds: number }[],
-  created: string[],
+  decisions: Pick<Decision, 'subscriptionId' | 'limitPrice' | 'driftLimitSeconds'>[],
+  created: CreatedCopy[],
 ) {
-  const seconds = new Map(copies.filter((c) => c.limitPrice).map((c) => [c.decisionId, c.driftLimitSeconds]));
-  if (seconds.size === 0) return;
-  const { rows } = await tx.execute<{ id: string; decision_id: string }>(sql`
-    SELECT c.id, d.id AS decision_id FROM trades c JOIN subscription_trades d ON d.copy_trade_id = c.id
-     WHERE c.id = ANY(${sql.param(created)}::text[]) AND c.order_type = 'Limit'`);
+  const seconds = new Map(
+    decisions.filter((d) => d.limitPrice).map((d) => [d.subscriptionId, d.driftLimitSeconds ?? 0]),
+  );
   const bySeconds = new Map<number, string[]>();
-  for (const row of rows) {
-    const delay = seconds.get(row.decision_id);
-    if (delay !== undefined) bySeconds.set(delay, [...(bySeconds.get(delay) ?? []), row.id]);
+  for (const { subscriptionId, tradeId } of created) {
+    const delay = seconds.get(subscriptionId);
+    if (delay !== undefined) bySeconds.set(delay, [...(bySeconds.get(delay) ?? []), tradeId]);
   }
   for (const [delay, tradeIds] of bySeconds) {
     await enqueue(tx, 'cancel-drift-copies', { tradeIds }, { now: ctx.now(), delayMs: delay * 1000 });
@@ -123,18 +121,7 @@ async function decideTrade(
         : await decideClosings(tx, source);
     const { written, created } = await writeDecisions(tx, ctx, deps, source, decisions);
     const fresh = decisions.filter((d) => written.has(d.subscriptionId));
-    const copies = fresh.flatMap((d) => {
-      const decisionId = written.get(d.subscriptionId);
-      if (d.orderQuantity < 1 || !decisionId || !d.accountId) return [];
-      return [
-        {
-          decisionId,
-          limitPrice: d.limitPrice ?? null,
-          driftLimitSeconds: d.driftLimitSeconds ?? 0,
-        },
-      ];
-    });
-    await scheduleDriftCancels(tx, ctx, copies, created);
+    await scheduleDriftCancels(tx, ctx, fresh, created);
     await notifyDecisions(
       tx,
       ctx,
@@ -150,10 +137,10 @@ async function decideTrade(
                                              updated_at = EXCLUDED.updated_at`);
     }
     result.decided += fresh.length;
-    result.executed += copies.length;
+    result.executed += created.length;
     result.pendingApproval += fresh.filter((d) => d.outcome === 'pending_approval').length;
     result.skipped += fresh.filter((d) => d.outcome === 'skipped').length;
-    return { source, created };
+    return { source, created: created.map((c) => c.tradeId) };
   });
 }
 
